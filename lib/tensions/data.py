@@ -1,0 +1,359 @@
+"""Loaders of the curated dataset: read, validate, convert types.
+
+Each loader reads its file as text with the :mod:`csv` module (so every record keeps the line of the
+file it starts on), checks it against the schema of :mod:`tensions.schema`, checks the rules that span
+tables, and only then converts types. Any problem raises :class:`DatasetError`, which lists every
+problem found (file, line, column, value, reason); a curated file is never half-loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import pycountry
+
+from tensions import paths, reference
+from tensions.schema import (
+    COUNTRY_FIELDS,
+    ERA_FIELDS,
+    EVENT_FIELDS,
+    SOURCE_FIELDS,
+    Field,
+    build_text_schema,
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a data file."""
+
+    file: str
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        value = "" if self.value in ("", "nan", "None") else f" (value {self.value!r})"
+        return f"{self.file}, line {self.line}, column {self.column!r}: {self.reason}{value}"
+
+
+class DatasetError(ValueError):
+    """A curated file failed validation. ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in the dataset:\n{shown}{more}")
+
+
+@dataclass
+class _TextTable:
+    """A file read as text: one string column per header field, NA for empty cells, and source lines."""
+
+    path: Path
+    frame: pd.DataFrame
+    lines: list[int]
+
+    def line_of(self, position: int) -> int:
+        return self.lines[position]
+
+    def problem(self, position: int, column: str, reason: str) -> Problem:
+        value = self.frame.iloc[position][column] if column in self.frame.columns else ""
+        return Problem(self.path.name, self.line_of(position), column, str(value), reason)
+
+
+def _read_text_table(path: Path, fields: tuple[Field, ...], ordered: bool) -> tuple[_TextTable, list[Problem]]:
+    path = Path(path)
+    problems: list[Problem] = []
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: file not found")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise DatasetError([Problem(path.name, 1, "", "", "file is empty (no header row)")]) from None
+        except csv.Error as exc:
+            raise DatasetError([Problem(path.name, 1, "", "", f"unreadable CSV: {exc}")]) from None
+        header = [h.strip() for h in header]
+        expected = [f.name for f in fields]
+        missing = [name for name in expected if name not in header]
+        for name in missing:
+            problems.append(Problem(path.name, 1, name, "", "required column is missing from the header"))
+        if ordered and not missing and header[: len(expected)] != expected:
+            problems.append(Problem(path.name, 1, "", ",".join(header[: len(expected)]),
+                                    f"columns must come in this order: {','.join(expected)}"))
+        duplicated = sorted({h for h in header if header.count(h) > 1})
+        for name in duplicated:
+            problems.append(Problem(path.name, 1, name, "", "column appears more than once in the header"))
+        records: list[list[str]] = []
+        lines: list[int] = []
+        start = reader.line_num + 1
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                problems.append(Problem(path.name, start, "", "", f"unreadable CSV record: {exc}"))
+                break
+            if not record or all(cell.strip() == "" for cell in record):
+                start = reader.line_num + 1
+                continue  # blank lines carry no record
+            if len(record) != len(header):
+                problems.append(Problem(path.name, start, "", "",
+                                        f"record has {len(record)} fields but the header has {len(header)}"))
+            else:
+                records.append([cell.strip() for cell in record])
+                lines.append(start)
+            start = reader.line_num + 1
+    frame = pd.DataFrame(records, columns=header, dtype=object)
+    frame = frame.replace({"": None})
+    frame = frame.astype("string") if len(frame) else frame.astype(object)
+    return _TextTable(path, frame, lines), problems
+
+
+def _schema_problems(table: _TextTable, fields: tuple[Field, ...], name: str) -> list[Problem]:
+    if table.frame.empty:
+        return []
+    schema = build_text_schema(fields, name)
+    present = [f.name for f in fields if f.name in table.frame.columns]
+    frame = table.frame[present].astype(object).where(table.frame[present].notna(), None)
+    try:
+        schema.select_columns(present).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        problems = []
+        for row in exc.failure_cases.itertuples(index=False):
+            reason = "is required but empty" if row.check == "not_nullable" else str(row.check)
+            position = int(row.index) if pd.notna(row.index) else 0
+            problems.append(table.problem(position, str(row.column), reason))
+        return problems
+    return []
+
+
+def _unique_problems(table: _TextTable, column: str) -> list[Problem]:
+    values = table.frame[column]
+    dupes = values[values.duplicated(keep="first") & values.notna()]
+    return [table.problem(int(pos), column, "duplicate id (must be unique)") for pos in dupes.index]
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series, format="%Y-%m-%d", errors="coerce")
+
+
+def _raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise DatasetError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
+
+
+def _typed(frame: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
+    out = frame.copy()
+    for f in fields:
+        if f.name not in out.columns:
+            continue
+        col = out[f.name]
+        if f.dtype == "date":
+            out[f.name] = _dates(col)
+        elif f.dtype == "float":
+            out[f.name] = pd.to_numeric(col).astype("float64")
+        elif f.dtype == "int":
+            out[f.name] = pd.to_numeric(col).astype("int64")
+        else:
+            out[f.name] = col.astype("string")
+    return out
+
+
+def _valid_iso3(code: str) -> bool:
+    return (pycountry.countries.get(alpha_3=code) is not None
+            or pycountry.historic_countries.get(alpha_3=code) is not None)
+
+
+def load_countries(path: Path | None = None) -> pd.DataFrame:
+    """Load ``countries.csv``: ISO3 code, name, capital with coordinates, memberships.
+
+    Codes must be real ISO 3166-1 (or ISO 3166-3 for former states such as ``SUN``) codes, checked
+    with pycountry.
+
+    >>> countries = load_countries()
+    >>> countries.set_index("iso3").loc["AZE", "capital"]
+    'Baku'
+    """
+    table, problems = _read_text_table(path or paths.COUNTRIES_CSV, COUNTRY_FIELDS, ordered=False)
+    problems += _schema_problems(table, COUNTRY_FIELDS, "countries")
+    if "iso3" in table.frame.columns:
+        problems += _unique_problems(table, "iso3")
+        for pos, code in table.frame["iso3"].items():
+            if pd.notna(code) and len(str(code)) == 3 and not _valid_iso3(str(code)):
+                problems.append(table.problem(int(pos), "iso3", "is not an ISO 3166 alpha-3 code"))
+    _raise_if(problems)
+    return _typed(table.frame, COUNTRY_FIELDS)
+
+
+def load_sources(path: Path | None = None) -> pd.DataFrame:
+    """Load ``sources.csv``: the articles the events are taken from.
+
+    >>> sources = load_sources()
+    >>> sources["source_id"].is_unique
+    True
+    """
+    table, problems = _read_text_table(path or paths.SOURCES_CSV, SOURCE_FIELDS, ordered=False)
+    problems += _schema_problems(table, SOURCE_FIELDS, "sources")
+    if "source_id" in table.frame.columns:
+        problems += _unique_problems(table, "source_id")
+    _raise_if(problems)
+    return _typed(table.frame, SOURCE_FIELDS)
+
+
+def load_eras(path: Path | None = None, countries: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Load ``eras.csv``: named periods (crises) shaded on charts.
+
+    >>> eras = load_eras()
+    >>> bool((eras["end"] >= eras["start"]).all())
+    True
+    """
+    table, problems = _read_text_table(path or paths.ERAS_CSV, ERA_FIELDS, ordered=False)
+    problems += _schema_problems(table, ERA_FIELDS, "eras")
+    frame = table.frame
+    if not problems:
+        problems += _unique_problems(table, "era_id")
+        known = set((countries if countries is not None else load_countries())["iso3"])
+        start, end = _dates(frame["start"]), _dates(frame["end"])
+        for pos in frame.index[end < start]:
+            problems.append(table.problem(int(pos), "end", "is before start"))
+        for pos, pairs in frame["pairs"].items():
+            for pair in [] if pd.isna(pairs) else str(pairs).split(";"):
+                a, b = pair.split("-")
+                if a > b:
+                    problems.append(table.problem(int(pos), "pairs", f"pair {pair} must be in alphabetical order"))
+                for code in (a, b):
+                    if code not in known:
+                        problems.append(table.problem(int(pos), "pairs", f"country {code} is not in countries.csv"))
+    _raise_if(problems)
+    return _typed(frame, ERA_FIELDS)
+
+
+def load_events(
+    path: Path | None = None,
+    *,
+    countries: pd.DataFrame | None = None,
+    sources: pd.DataFrame | None = None,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """Load and validate ``events.csv`` and return it with proper dtypes.
+
+    Checks, beyond each column's format: unique ids; actor and target exist in ``countries.csv`` and
+    differ; every source id exists in ``sources.csv``; the CAMEO code exists in the reference table;
+    ``quad_class`` agrees with the code's root (CAMEO convention); ``goldstein`` equals the GDELT
+    weight of the code unless ``goldstein_note`` explains the override; month- and year-precision
+    dates start on the first day of their period; ``end_date`` is not before ``date``; no date lies in
+    the future.
+
+    A derived column ``pair`` (the canonical, alphabetical country pair such as ``AZE-RUS``) is added
+    after the file's columns.
+
+    Args:
+        path: the events file (default ``data/events.csv``).
+        countries: an already loaded countries table (loaded from ``data/`` when omitted).
+        sources: an already loaded sources table (loaded from ``data/`` when omitted).
+        today: the date after which events count as "in the future" (default: today).
+
+    Raises:
+        DatasetError: listing every problem, each with file, line, column and reason.
+
+    >>> events = load_events()
+    >>> events["event_id"].is_unique and str(events["date"].dtype).startswith("datetime64")
+    True
+    """
+    table, problems = _read_text_table(path or paths.EVENTS_CSV, EVENT_FIELDS, ordered=True)
+    problems += _schema_problems(table, EVENT_FIELDS, "events")
+    _raise_if(problems)
+    countries = countries if countries is not None else load_countries()
+    sources = sources if sources is not None else load_sources()
+    problems += _event_cross_checks(table, countries, sources, today or date.today())
+    _raise_if(problems)
+    events = _typed(table.frame, EVENT_FIELDS)
+    events["date_precision"] = pd.Categorical(events["date_precision"], categories=["day", "month", "year"])
+    events["confidence"] = pd.Categorical(events["confidence"], categories=["confirmed", "reported", "alleged"])
+    events["pair"] = canonical_pairs(events["actor"], events["target"])
+    return events
+
+
+def canonical_pairs(actor: pd.Series, target: pd.Series) -> pd.Series:
+    """Canonical undirected pair label, alphabetical: RUS/AZE and AZE/RUS both give ``AZE-RUS``.
+
+    >>> canonical_pairs(pd.Series(["RUS", "AZE"]), pd.Series(["AZE", "RUS"])).tolist()
+    ['AZE-RUS', 'AZE-RUS']
+    """
+    a = actor.astype("string")
+    b = target.astype("string")
+    first = a.where(a <= b, b)
+    second = b.where(a <= b, a)
+    return (first + "-" + second).astype("string")
+
+
+def _event_cross_checks(table: _TextTable, countries: pd.DataFrame, sources: pd.DataFrame,
+                        today: date) -> list[Problem]:
+    frame = table.frame
+    problems = _unique_problems(table, "event_id")
+    known_countries = set(countries["iso3"])
+    known_sources = set(sources["source_id"])
+    codes = set(reference.load_cameo_codes()["cameo_code"])
+    weights = reference.load_goldstein_weights("gdelt")
+    quad = reference.load_quad_class_map("cameo")
+    start = _dates(frame["date"])
+    end = _dates(frame["end_date"])
+    for pos in range(len(frame)):
+        row = frame.iloc[pos]
+        for col in ("actor", "target"):
+            if row[col] not in known_countries:
+                problems.append(table.problem(pos, col, "country code is not in countries.csv"))
+        if row["actor"] == row["target"]:
+            problems.append(table.problem(pos, "target", "target is the same country as actor"))
+        for sid in str(row["source_ids"]).split(";"):
+            if sid not in known_sources:
+                problems.append(table.problem(pos, "source_ids", f"source {sid} is not in sources.csv"))
+        code = row["cameo_code"]
+        if code not in codes:
+            problems.append(table.problem(pos, "cameo_code", "is not a CAMEO code of the reference table"))
+        else:
+            if int(row["quad_class"]) != int(quad[code[:2]]):
+                problems.append(table.problem(
+                    pos, "quad_class", f"CAMEO root {code[:2]} belongs to quad class {quad[code[:2]]}"))
+            expected = weights.get(code)
+            if expected is not None and abs(float(row["goldstein"]) - expected) > 1e-9 and pd.isna(
+                    row["goldstein_note"]):
+                problems.append(table.problem(
+                    pos, "goldstein",
+                    f"differs from the GDELT weight {expected} of code {code}; explain it in goldstein_note"))
+            if expected is None and pd.isna(row["goldstein_note"]):
+                problems.append(table.problem(pos, "goldstein",
+                                              f"code {code} has no GDELT weight; explain the value in goldstein_note"))
+        first = start.iloc[pos]
+        if row["date_precision"] == "month" and first.day != 1:
+            problems.append(table.problem(pos, "date", "month precision: the date must be the 1st of the month"))
+        if row["date_precision"] == "year" and (first.day, first.month) != (1, 1):
+            problems.append(table.problem(pos, "date", "year precision: the date must be 1 January"))
+        if first.date() > today:
+            problems.append(table.problem(pos, "date", f"lies in the future (after {today.isoformat()})"))
+        if pd.notna(end.iloc[pos]) and end.iloc[pos] < first:
+            problems.append(table.problem(pos, "end_date", "is before date"))
+    return problems
+
+
+def load_dataset() -> dict[str, pd.DataFrame]:
+    """Load every curated table once, validated, as ``{"events", "sources", "countries", "eras"}``."""
+    countries = load_countries()
+    sources = load_sources()
+    return {
+        "events": load_events(countries=countries, sources=sources),
+        "sources": sources,
+        "countries": countries,
+        "eras": load_eras(countries=countries),
+    }

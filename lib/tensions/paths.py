@@ -1,0 +1,64 @@
+"""Every path the workbook reads or writes, in one place.
+
+The repository layout follows the cookiecutter-data-science convention: ``data/`` is the curated,
+versioned input and is never written to by code; ``reports/`` holds everything generated.
+
+Set the environment variable ``TENSIONS_REPORTS_DIR`` to write generated output elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Root of the repository (the folder that holds ``data/``, ``notebooks/`` and ``lib/``).
+ROOT: Path = Path(__file__).resolve().parents[2]
+
+DATA_DIR: Path = ROOT / "data"
+EVENTS_CSV: Path = DATA_DIR / "events.csv"
+SOURCES_CSV: Path = DATA_DIR / "sources.csv"
+COUNTRIES_CSV: Path = DATA_DIR / "countries.csv"
+ERAS_CSV: Path = DATA_DIR / "eras.csv"
+
+REFERENCE_DIR: Path = DATA_DIR / "reference"
+GOLDSTEIN_GDELT_TSV: Path = REFERENCE_DIR / "cameo_goldstein_gdelt.tsv"
+GOLDSTEIN_COMPARE_CSV: Path = REFERENCE_DIR / "cameo_goldstein_compare.csv"
+CAMEO_EVENTCODES_TSV: Path = REFERENCE_DIR / "cameo_eventcodes.tsv"
+CAMEO_QUADCLASS_CSV: Path = REFERENCE_DIR / "cameo_quadclass.csv"
+CAMEO_COUNTRY_CODES_TSV: Path = REFERENCE_DIR / "cameo_country_codes.tsv"
+QUAD_CLASSES_CSV: Path = REFERENCE_DIR / "quad_classes.csv"
+FIPS_ISO_CSV: Path = REFERENCE_DIR / "fips_iso.csv"
+GDELT_COLUMNS_CSV: Path = REFERENCE_DIR / "gdelt_columns.csv"
+
+EXTERNAL_DIR: Path = DATA_DIR / "external"
+GEO_DIR: Path = DATA_DIR / "geo"
+
+NOTEBOOKS_DIR: Path = ROOT / "notebooks"
+DOCS_DIR: Path = ROOT / "docs"
+
+REPORTS_DIR: Path = Path(os.environ.get("TENSIONS_REPORTS_DIR", ROOT / "reports"))
+FIGURES_DIR: Path = REPORTS_DIR / "figures"
+REPORT_NOTEBOOKS_DIR: Path = REPORTS_DIR / "notebooks"
+REJECTS_DIR: Path = REPORTS_DIR / "rejects"
+REPORT_HTML: Path = REPORTS_DIR / "report.html"
+BENCH_DIR: Path = REPORTS_DIR / "bench"
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create ``path`` (a folder) if needed and return it.
+
+    Refuses to create anything inside ``data/``: generated output never goes there.
+    """
+    path = Path(path)
+    if _is_within(path, DATA_DIR):
+        raise PermissionError(f"refusing to write into the curated dataset folder: {path}")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _is_within(path: Path, parent: Path) -> bool:
+    try:
+        path.resolve().relative_to(parent.resolve())
+    except ValueError:
+        return False
+    return True
