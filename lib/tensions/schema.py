@@ -14,7 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-import pandera.pandas as pa
+import warnings
+
+with warnings.catch_warnings():  # pandera probes optional backends; PySpark warns about pandas 3 on import
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
+    import pandera.pandas as pa
 
 #: Controlled vocabulary for ``events.themes``.
 THEMES: tuple[str, ...] = (

@@ -1,0 +1,56 @@
+# The Eurasia tensions workbook. `make report` runs the main job, `make test` the tests.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SOURCES := lib tests bench notebooks
+PYTEST_WORKERS ?= 2
+
+.PHONY: help setup chromium report test lint format lab bench docs dashboard test-browser clean strip
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+setup: $(STAMP) chromium  ## create .venv, install requirements.txt and the system Chromium
+
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+report: setup  ## execute every notebook in order and export every chart to reports/
+	$(PY) -m tensions.runbook
+
+test: setup  ## lint, then every test (library, dataset, notebooks executed headless)
+	$(PY) -m ruff check $(SOURCES)
+	$(PY) -m ruff format --check $(SOURCES)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15
+
+lint: setup  ## ruff lint and format check
+	$(PY) -m ruff check $(SOURCES)
+	$(PY) -m ruff format --check $(SOURCES)
+
+format: setup  ## apply ruff fixes and formatting, strip notebook outputs
+	$(PY) -m ruff check --fix $(SOURCES)
+	$(PY) -m ruff format $(SOURCES)
+	$(MAKE) strip
+
+strip: setup  ## strip outputs from the committed notebooks
+	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb
+
+lab: setup  ## open JupyterLab on notebooks/
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+bench: setup  ## benchmarks: scoring, export, ingest, dashboard (ratios against baselines)
+	$(PY) -m bench
+
+docs: setup  ## regenerate docs/data-dictionary.md and the README figures
+	$(PY) -c "from tensions.schema import render_data_dictionary_markdown as r; open('docs/data-dictionary.md','w').write(r())"
+
+clean:  ## remove generated output
+	rm -rf reports/notebooks reports/figures reports/report.html
