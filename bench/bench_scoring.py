@@ -17,6 +17,7 @@ import pandas as pd
 
 from tensions.scoring import CONFIDENCE_WEIGHTS, score_dyads
 
+
 def make_synthetic_events(n_events: int, n_pairs: int, years: int, seed: int = 0) -> pd.DataFrame:
     """Synthetic events: random pairs among made-up codes, dates over ``years`` years ending 2024-12-31."""
     rng = np.random.default_rng(seed)
@@ -34,16 +35,18 @@ def make_synthetic_events(n_events: int, n_pairs: int, years: int, seed: int = 0
     dates = pd.to_datetime(dates)
     dates = dates.where(precision != "month", dates.to_period("M").start_time)
     dates = dates.where(precision != "year", dates.to_period("Y").start_time)
-    return pd.DataFrame({
-        "event_id": np.char.add("E", np.arange(n_events).astype(str)),
-        "date": dates,
-        "date_precision": precision,
-        "end_date": pd.NaT,
-        "actor": actor,
-        "target": target,
-        "goldstein": rng.choice([-10.0, -7.2, -5.0, -2.0, 0.0, 1.9, 3.4, 7.0], n_events),
-        "confidence": rng.choice(list(CONFIDENCE_WEIGHTS), n_events),
-    })
+    return pd.DataFrame(
+        {
+            "event_id": np.char.add("E", np.arange(n_events).astype(str)),
+            "date": dates,
+            "date_precision": precision,
+            "end_date": pd.NaT,
+            "actor": actor,
+            "target": target,
+            "goldstein": rng.choice([-10.0, -7.2, -5.0, -2.0, 0.0, 1.9, 3.4, 7.0], n_events),
+            "confidence": rng.choice(list(CONFIDENCE_WEIGHTS), n_events),
+        }
+    )
 
 
 def score_with_loop(events: pd.DataFrame, half_life: float, days: pd.DatetimeIndex) -> pd.DataFrame:
@@ -93,9 +96,11 @@ def main(argv: list[str]) -> int:
     elapsed = time.perf_counter() - started
     _, _, peak = _timed(score_dyads, events, freq="D", today=today)  # second run, traced, for memory only
     rate = args.events / elapsed
-    print(f"score_dyads, {args.events:,} events, {args.pairs} pairs, {args.years} years -> "
-          f"{len(scores):,} daily rows: {elapsed:.2f} s ({rate:,.0f} events/s), peak traced memory "
-          f"{peak / 2**20:,.0f} MiB")
+    print(
+        f"score_dyads, {args.events:,} events, {args.pairs} pairs, {args.years} years -> "
+        f"{len(scores):,} daily rows: {elapsed:.2f} s ({rate:,.0f} events/s), peak traced memory "
+        f"{peak / 2**20:,.0f} MiB"
+    )
 
     subset = make_synthetic_events(args.subset_events, 5, 1, seed=1).assign(date_precision="day")
     days = pd.date_range(subset["date"].min(), subset["date"].max(), freq="D")
@@ -107,13 +112,17 @@ def main(argv: list[str]) -> int:
     t_loop = time.perf_counter() - started
     merged = loop.merge(vec, on=["pair", "date"], suffixes=("_loop", ""))
     worst = float(np.max(np.abs(merged["pressure_loop"] - merged["pressure"])))
-    print(f"subset of {len(subset)} events, 5 pairs, {len(days)} days: per-event loop {t_loop:.2f} s, "
-          f"vectorised {t_vec:.4f} s -> ratio loop/vectorised {t_loop / t_vec:,.0f}x "
-          f"(largest difference {worst:.2e})")
+    print(
+        f"subset of {len(subset)} events, 5 pairs, {len(days)} days: per-event loop {t_loop:.2f} s, "
+        f"vectorised {t_vec:.4f} s -> ratio loop/vectorised {t_loop / t_vec:,.0f}x "
+        f"(largest difference {worst:.2e})"
+    )
     per_event_day = t_loop / (len(subset) * len(days))  # the loop visits every (event, day) once
     projected = per_event_day * args.events * 365 * args.years
-    print(f"the loop's cost projected to the full set: about {projected / 3600:,.0f} h "
-          f"(vs {elapsed:.1f} s) -> ratio {projected / elapsed:,.0f}x")
+    print(
+        f"the loop's cost projected to the full set: about {projected / 3600:,.0f} h "
+        f"(vs {elapsed:.1f} s) -> ratio {projected / elapsed:,.0f}x"
+    )
     return 0 if worst < 1e-9 else 1
 
 

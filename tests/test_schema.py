@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import MINI_COUNTRIES, MINI_EVENTS, write_csv
 
 from tensions.data import DatasetError, load_countries, load_eras, load_events, load_sources
 from tensions.schema import ERA_FIELDS, EVENT_FIELDS, data_dictionary, render_data_dictionary_markdown
+
+from conftest import MINI_COUNTRIES, MINI_EVENTS, write_csv
 
 TODAY = date(2026, 1, 1)
 
@@ -140,16 +141,25 @@ def test_all_problems_are_reported_at_once(mini_dataset):
 def test_country_codes_must_exist_in_iso_3166(mini_dataset):
     rows = copy.deepcopy(MINI_COUNTRIES)
     rows[0]["iso3"] = "RUX"
-    write_csv(mini_dataset["countries"], [f for f in ("iso3", "name", "capital", "capital_lat", "capital_lon",
-                                                       "memberships", "notes")], rows)
+    write_csv(
+        mini_dataset["countries"],
+        [f for f in ("iso3", "name", "capital", "capital_lat", "capital_lon", "memberships", "notes")],
+        rows,
+    )
     with pytest.raises(DatasetError, match=r"countries.csv, line 2, column 'iso3': is not an ISO 3166"):
         load_countries(mini_dataset["countries"])
 
 
 def test_bad_era_pairs_and_dates(tmp_path, mini_dataset):
     countries = load_countries(mini_dataset["countries"])
-    era = {"era_id": "azal", "name": "AZAL", "start": "2025-01-10", "end": "2024-12-25",
-           "description": "x", "pairs": "RUS-AZE"}
+    era = {
+        "era_id": "azal",
+        "name": "AZAL",
+        "start": "2025-01-10",
+        "end": "2024-12-25",
+        "description": "x",
+        "pairs": "RUS-AZE",
+    }
     path = write_csv(tmp_path / "eras.csv", ERA_FIELDS, [era])
     with pytest.raises(DatasetError) as info:
         load_eras(path, countries=countries)

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_events
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +24,8 @@ from tensions.scoring import (
     sweep_sensitivity,
     to_index,
 )
+
+from conftest import make_events
 
 TODAY = pd.Timestamp("2026-01-01").date()
 
@@ -49,8 +50,12 @@ def test_single_confirmed_minus_ten_event_gives_75_then_halves():
 
 
 def test_hand_computed_two_events_with_confidence_weights():
-    ev = make_events([("E1", "2025-01-01", "RUS", "AZE", -10, "confirmed"),
-                      ("E2", "2025-01-11", "AZE", "RUS", 4, "reported")])
+    ev = make_events(
+        [
+            ("E1", "2025-01-01", "RUS", "AZE", -10, "confirmed"),
+            ("E2", "2025-01-11", "AZE", "RUS", 4, "reported"),
+        ]
+    )
     s = score_dyads(ev, half_life_days=10, end="2025-01-21", today=TODAY)
     # day 10: 10 * 0.5 + 0.7 * (-4) = 2.2 ; day 20: 10 * 0.25 + (-2.8) * 0.5 = 1.1
     assert _at(s, "AZE-RUS", "2025-01-11")["pressure"] == pytest.approx(2.2, rel=1e-12)
@@ -78,8 +83,12 @@ def test_year_precision_spreads_over_the_year_and_counts_once():
 
 
 def test_weekly_and_monthly_summaries_match_daily_values():
-    ev = make_events([("E1", "2025-01-06", "RUS", "AZE", -10, "confirmed"),
-                      ("E2", "2025-02-10", "RUS", "AZE", -4, "alleged")])
+    ev = make_events(
+        [
+            ("E1", "2025-01-06", "RUS", "AZE", -10, "confirmed"),
+            ("E2", "2025-02-10", "RUS", "AZE", -4, "alleged"),
+        ]
+    )
     daily = score_dyads(ev, end="2025-03-31", today=TODAY)
     monthly = score_dyads(ev, freq="M", end="2025-03-31", today=TODAY)
     jan = daily[daily["date"].dt.month == 1]
@@ -92,8 +101,12 @@ def test_weekly_and_monthly_summaries_match_daily_values():
 
 
 def test_directed_pairs_keep_direction():
-    ev = make_events([("E1", "2025-01-01", "RUS", "AZE", -10, "confirmed"),
-                      ("E2", "2025-01-01", "AZE", "RUS", -5, "confirmed")])
+    ev = make_events(
+        [
+            ("E1", "2025-01-01", "RUS", "AZE", -10, "confirmed"),
+            ("E2", "2025-01-01", "AZE", "RUS", -5, "confirmed"),
+        ]
+    )
     s = score_dyads(ev, directed=True, end="2025-01-01", today=TODAY)
     assert dict(zip(s["pair"], s["pressure"], strict=True)) == {"AZE>RUS": 5.0, "RUS>AZE": 10.0}
 
@@ -206,12 +219,18 @@ def test_decay_is_monotone_between_events(rows):
 def test_undirected_pairs_are_symmetric(rows):
     ev = _frame(rows)
     swapped = ev.assign(actor=ev["target"], target=ev["actor"])
-    pd.testing.assert_frame_equal(score_dyads(ev, end=END, today=TODAY), score_dyads(swapped, end=END, today=TODAY))
+    pd.testing.assert_frame_equal(
+        score_dyads(ev, end=END, today=TODAY), score_dyads(swapped, end=END, today=TODAY)
+    )
 
 
 @SETTINGS
-@given(rows=event_rows, offset=st.integers(0, 150), g=st.sampled_from([-10.0, -4.0, -0.1]),
-       conf=st.sampled_from(["confirmed", "alleged"]))
+@given(
+    rows=event_rows,
+    offset=st.integers(0, 150),
+    g=st.sampled_from([-10.0, -4.0, -0.1]),
+    conf=st.sampled_from(["confirmed", "alleged"]),
+)
 def test_adding_a_conflict_event_never_lowers_the_index_after_it(rows, offset, g, conf):
     ev = _frame(rows)
     day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=offset)
@@ -222,8 +241,10 @@ def test_adding_a_conflict_event_never_lowers_the_index_after_it(rows, offset, g
     merged["index_before"] = merged["index_before"].fillna(50.0)
     later = merged[merged["date"] >= day]
     assert (later["index"] >= later["index_before"] - 1e-12).all()
-    assert (later.loc[later["pair"] == "AZE-RUS", "index"] > later.loc[later["pair"] == "AZE-RUS",
-                                                                       "index_before"] - 1e-12).all()
+    assert (
+        later.loc[later["pair"] == "AZE-RUS", "index"]
+        > later.loc[later["pair"] == "AZE-RUS", "index_before"] - 1e-12
+    ).all()
 
 
 @SETTINGS
@@ -249,9 +270,13 @@ def test_results_do_not_depend_on_row_order(rows, seed):
 
 
 def test_gdelt_mean_cumulative_and_monthly_trend():
-    ev = make_events([("E1", "2025-01-06", "RUS", "AZE", -10, "confirmed"),
-                      ("E2", "2025-01-06", "AZE", "RUS", 4, "alleged"),
-                      ("E3", "2025-03-01", "RUS", "AZE", 7, "confirmed")])
+    ev = make_events(
+        [
+            ("E1", "2025-01-06", "RUS", "AZE", -10, "confirmed"),
+            ("E2", "2025-01-06", "AZE", "RUS", 4, "alleged"),
+            ("E3", "2025-03-01", "RUS", "AZE", 7, "confirmed"),
+        ]
+    )
     mean = score_gdelt_mean(ev)
     assert mean["mean_goldstein"].tolist() == [-3.0, 7.0]
     weighted = score_gdelt_mean(ev, weighted=True)
@@ -263,8 +288,12 @@ def test_gdelt_mean_cumulative_and_monthly_trend():
 
 
 def test_alerts_find_the_rise():
-    ev = make_events([("E1", "2025-01-06", "RUS", "AZE", -10, "confirmed"),
-                      ("E2", "2025-05-01", "RUS", "KAZ", -1, "alleged")])
+    ev = make_events(
+        [
+            ("E1", "2025-01-06", "RUS", "AZE", -10, "confirmed"),
+            ("E2", "2025-05-01", "RUS", "KAZ", -1, "alleged"),
+        ]
+    )
     alerts = find_alerts(score_dyads(ev, end="2025-06-01", today=TODAY), rise=15, window_days=14)
     assert alerts["pair"].tolist() == ["AZE-RUS"]
     assert alerts["start"].iloc[0] == pd.Timestamp("2025-01-06")
@@ -272,8 +301,12 @@ def test_alerts_find_the_rise():
 
 
 def test_rank_pairs_orders_by_peak():
-    ev = make_events([("E1", "2025-01-06", "RUS", "AZE", -10, "confirmed"),
-                      ("E2", "2025-02-01", "RUS", "KAZ", -4, "confirmed")])
+    ev = make_events(
+        [
+            ("E1", "2025-01-06", "RUS", "AZE", -10, "confirmed"),
+            ("E2", "2025-02-01", "RUS", "KAZ", -4, "confirmed"),
+        ]
+    )
     ranking = rank_pairs(score_dyads(ev, end="2025-03-01", today=TODAY))
     assert ranking["pair"].tolist() == ["AZE-RUS", "KAZ-RUS"]
     assert ranking["peak_date"].iloc[0] == pd.Timestamp("2025-01-06")
@@ -281,7 +314,9 @@ def test_rank_pairs_orders_by_peak():
 
 
 def test_bootstrap_band_and_sensitivity_sweep():
-    ev = make_events([(f"E{i}", f"2025-01-{i + 1:02d}", "RUS", "AZE", -4 - i % 3, "confirmed") for i in range(12)])
+    ev = make_events(
+        [(f"E{i}", f"2025-01-{i + 1:02d}", "RUS", "AZE", -4 - i % 3, "confirmed") for i in range(12)]
+    )
     band = bootstrap_scores(ev, n_boot=80, end="2025-02-15", today=TODAY)
     assert {"low", "median", "high"} <= set(band.columns)
     assert (band["low"] <= band["median"] + 1e-12).all() and (band["median"] <= band["high"] + 1e-12).all()

@@ -47,7 +47,18 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
         globals()[name] = value
         return value
-    if name in {"paths", "schema", "data", "reference", "scoring", "charts", "export", "widgets", "ingest", "select"}:
+    if name in {
+        "paths",
+        "schema",
+        "data",
+        "reference",
+        "scoring",
+        "charts",
+        "export",
+        "widgets",
+        "ingest",
+        "select",
+    }:
         return importlib.import_module(f"tensions.{name}")
     raise AttributeError(f"module 'tensions' has no attribute {name!r}")
 

@@ -9,12 +9,12 @@ problem found (file, line, column, value, reason); a curated file is never half-
 from __future__ import annotations
 
 import csv
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import warnings
 
 with warnings.catch_warnings():  # pandera probes optional backends; PySpark warns about pandas 3 on import
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
@@ -73,7 +73,9 @@ class _TextTable:
         return Problem(self.path.name, self.line_of(position), column, str(value), reason)
 
 
-def _read_text_table(path: Path, fields: tuple[Field, ...], ordered: bool) -> tuple[_TextTable, list[Problem]]:
+def _read_text_table(
+    path: Path, fields: tuple[Field, ...], ordered: bool
+) -> tuple[_TextTable, list[Problem]]:
     path = Path(path)
     problems: list[Problem] = []
     if not path.exists():
@@ -92,8 +94,15 @@ def _read_text_table(path: Path, fields: tuple[Field, ...], ordered: bool) -> tu
         for name in missing:
             problems.append(Problem(path.name, 1, name, "", "required column is missing from the header"))
         if ordered and not missing and header[: len(expected)] != expected:
-            problems.append(Problem(path.name, 1, "", ",".join(header[: len(expected)]),
-                                    f"columns must come in this order: {','.join(expected)}"))
+            problems.append(
+                Problem(
+                    path.name,
+                    1,
+                    "",
+                    ",".join(header[: len(expected)]),
+                    f"columns must come in this order: {','.join(expected)}",
+                )
+            )
         duplicated = sorted({h for h in header if header.count(h) > 1})
         for name in duplicated:
             problems.append(Problem(path.name, 1, name, "", "column appears more than once in the header"))
@@ -112,8 +121,15 @@ def _read_text_table(path: Path, fields: tuple[Field, ...], ordered: bool) -> tu
                 start = reader.line_num + 1
                 continue  # blank lines carry no record
             if len(record) != len(header):
-                problems.append(Problem(path.name, start, "", "",
-                                        f"record has {len(record)} fields but the header has {len(header)}"))
+                problems.append(
+                    Problem(
+                        path.name,
+                        start,
+                        "",
+                        "",
+                        f"record has {len(record)} fields but the header has {len(header)}",
+                    )
+                )
             else:
                 records.append([cell.strip() for cell in record])
                 lines.append(start)
@@ -175,8 +191,10 @@ def _typed(frame: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
 
 
 def _valid_iso3(code: str) -> bool:
-    return (pycountry.countries.get(alpha_3=code) is not None
-            or pycountry.historic_countries.get(alpha_3=code) is not None)
+    return (
+        pycountry.countries.get(alpha_3=code) is not None
+        or pycountry.historic_countries.get(alpha_3=code) is not None
+    )
 
 
 def load_countries(path: Path | None = None) -> pd.DataFrame:
@@ -235,10 +253,14 @@ def load_eras(path: Path | None = None, countries: pd.DataFrame | None = None) -
             for pair in [] if pd.isna(pairs) else str(pairs).split(";"):
                 a, b = pair.split("-")
                 if a > b:
-                    problems.append(table.problem(int(pos), "pairs", f"pair {pair} must be in alphabetical order"))
+                    problems.append(
+                        table.problem(int(pos), "pairs", f"pair {pair} must be in alphabetical order")
+                    )
                 for code in (a, b):
                     if code not in known:
-                        problems.append(table.problem(int(pos), "pairs", f"country {code} is not in countries.csv"))
+                        problems.append(
+                            table.problem(int(pos), "pairs", f"country {code} is not in countries.csv")
+                        )
     _raise_if(problems)
     return _typed(frame, ERA_FIELDS)
 
@@ -284,7 +306,9 @@ def load_events(
     _raise_if(problems)
     events = _typed(table.frame, EVENT_FIELDS)
     events["date_precision"] = pd.Categorical(events["date_precision"], categories=["day", "month", "year"])
-    events["confidence"] = pd.Categorical(events["confidence"], categories=["confirmed", "reported", "alleged"])
+    events["confidence"] = pd.Categorical(
+        events["confidence"], categories=["confirmed", "reported", "alleged"]
+    )
     events["pair"] = canonical_pairs(events["actor"], events["target"])
     return events
 
@@ -302,8 +326,9 @@ def canonical_pairs(actor: pd.Series, target: pd.Series) -> pd.Series:
     return (first + "-" + second).astype("string")
 
 
-def _event_cross_checks(table: _TextTable, countries: pd.DataFrame, sources: pd.DataFrame,
-                        today: date) -> list[Problem]:
+def _event_cross_checks(
+    table: _TextTable, countries: pd.DataFrame, sources: pd.DataFrame, today: date
+) -> list[Problem]:
     frame = table.frame
     problems = _unique_problems(table, "event_id")
     known_countries = set(countries["iso3"])
@@ -328,20 +353,37 @@ def _event_cross_checks(table: _TextTable, countries: pd.DataFrame, sources: pd.
             problems.append(table.problem(pos, "cameo_code", "is not a CAMEO code of the reference table"))
         else:
             if int(row["quad_class"]) != int(quad[code[:2]]):
-                problems.append(table.problem(
-                    pos, "quad_class", f"CAMEO root {code[:2]} belongs to quad class {quad[code[:2]]}"))
+                problems.append(
+                    table.problem(
+                        pos, "quad_class", f"CAMEO root {code[:2]} belongs to quad class {quad[code[:2]]}"
+                    )
+                )
             expected = weights.get(code)
-            if expected is not None and abs(float(row["goldstein"]) - expected) > 1e-9 and pd.isna(
-                    row["goldstein_note"]):
-                problems.append(table.problem(
-                    pos, "goldstein",
-                    f"differs from the GDELT weight {expected} of code {code}; explain it in goldstein_note"))
+            if (
+                expected is not None
+                and abs(float(row["goldstein"]) - expected) > 1e-9
+                and pd.isna(row["goldstein_note"])
+            ):
+                problems.append(
+                    table.problem(
+                        pos,
+                        "goldstein",
+                        f"differs from the GDELT weight {expected} of code {code}; explain it in goldstein_note",
+                    )
+                )
             if expected is None and pd.isna(row["goldstein_note"]):
-                problems.append(table.problem(pos, "goldstein",
-                                              f"code {code} has no GDELT weight; explain the value in goldstein_note"))
+                problems.append(
+                    table.problem(
+                        pos,
+                        "goldstein",
+                        f"code {code} has no GDELT weight; explain the value in goldstein_note",
+                    )
+                )
         first = start.iloc[pos]
         if row["date_precision"] == "month" and first.day != 1:
-            problems.append(table.problem(pos, "date", "month precision: the date must be the 1st of the month"))
+            problems.append(
+                table.problem(pos, "date", "month precision: the date must be the 1st of the month")
+            )
         if row["date_precision"] == "year" and (first.day, first.month) != (1, 1):
             problems.append(table.problem(pos, "date", "year precision: the date must be 1 January"))
         if first.date() > today:

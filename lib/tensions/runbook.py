@@ -54,8 +54,14 @@ def execute_notebook(
     os.environ["PLOTLY_RENDERER"] = EXECUTION_RENDERER
     try:
         papermill.execute_notebook(
-            str(notebook), str(executed), parameters=dict(parameters or {}), cwd=str(notebook.parent),
-            kernel_name="python3", progress_bar=False, execution_timeout=timeout, log_output=False,
+            str(notebook),
+            str(executed),
+            parameters=dict(parameters or {}),
+            cwd=str(notebook.parent),
+            kernel_name="python3",
+            progress_bar=False,
+            execution_timeout=timeout,
+            log_output=False,
         )
     finally:
         if previous is None:
@@ -112,8 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     executed = run_all(args.notebooks or None)
     figures = sorted(paths.FIGURES_DIR.glob("*")) if paths.FIGURES_DIR.exists() else []
-    print(f"{len(executed)} notebook(s) executed, {len(figures)} file(s) in {paths.FIGURES_DIR}, "
-          f"{time.perf_counter() - started:.0f} s")
+    print(
+        f"{len(executed)} notebook(s) executed, {len(figures)} file(s) in {paths.FIGURES_DIR}, "
+        f"{time.perf_counter() - started:.0f} s"
+    )
     return 0
 
 

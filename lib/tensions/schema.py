@@ -11,10 +11,10 @@ problem is reported with its file, line, column and reason; nothing is dropped.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import pandas as pd
-import warnings
 
 with warnings.catch_warnings():  # pandera probes optional backends; PySpark warns about pandas 3 on import
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
@@ -80,90 +80,261 @@ _DATE_CHECKS = (
 )
 
 EVENT_FIELDS: tuple[Field, ...] = (
-    Field("event_id", "string", True, "Stable unique id of the event, `EV-NNNN`.",
-          (pa.Check.str_matches(r"^EV-\d{4}$", error="must look like EV-0001"),)),
-    Field("date", "date", True, "ISO date `YYYY-MM-DD`; the first day of the period when the date is imprecise.",
-          _DATE_CHECKS),
-    Field("date_precision", "category", True, "How precise `date` is: `day`, `month` or `year`.",
-          (pa.Check.isin(DATE_PRECISIONS, error=f"must be one of {', '.join(DATE_PRECISIONS)}"),)),
-    Field("end_date", "date", False, "Last day of a multi-day event or of an imprecise period (optional).",
-          _DATE_CHECKS),
-    Field("actor", "string", True, "ISO 3166 alpha-3 code of the state that acts (ISO 3166-3 `SUN` for the USSR).",
-          (pa.Check.str_matches(r"^[A-Z]{3}$", error="must be an ISO 3166 alpha-3 code"),)),
-    Field("target", "string", True, "ISO 3166 alpha-3 code of the state acted upon.",
-          (pa.Check.str_matches(r"^[A-Z]{3}$", error="must be an ISO 3166 alpha-3 code"),)),
+    Field(
+        "event_id",
+        "string",
+        True,
+        "Stable unique id of the event, `EV-NNNN`.",
+        (pa.Check.str_matches(r"^EV-\d{4}$", error="must look like EV-0001"),),
+    ),
+    Field(
+        "date",
+        "date",
+        True,
+        "ISO date `YYYY-MM-DD`; the first day of the period when the date is imprecise.",
+        _DATE_CHECKS,
+    ),
+    Field(
+        "date_precision",
+        "category",
+        True,
+        "How precise `date` is: `day`, `month` or `year`.",
+        (pa.Check.isin(DATE_PRECISIONS, error=f"must be one of {', '.join(DATE_PRECISIONS)}"),),
+    ),
+    Field(
+        "end_date",
+        "date",
+        False,
+        "Last day of a multi-day event or of an imprecise period (optional).",
+        _DATE_CHECKS,
+    ),
+    Field(
+        "actor",
+        "string",
+        True,
+        "ISO 3166 alpha-3 code of the state that acts (ISO 3166-3 `SUN` for the USSR).",
+        (pa.Check.str_matches(r"^[A-Z]{3}$", error="must be an ISO 3166 alpha-3 code"),),
+    ),
+    Field(
+        "target",
+        "string",
+        True,
+        "ISO 3166 alpha-3 code of the state acted upon.",
+        (pa.Check.str_matches(r"^[A-Z]{3}$", error="must be an ISO 3166 alpha-3 code"),),
+    ),
     Field("actor_detail", "string", False, "Who exactly acts, e.g. `Russian air defence (Pantsir-S1)`."),
     Field("target_detail", "string", False, "Who exactly is acted upon, e.g. `Azerbaijan Airlines`."),
-    Field("cameo_code", "string", True, "CAMEO event code as a zero-padded string (`036`, `0874`).",
-          (pa.Check.str_matches(r"^\d{2,4}$", error="must be a CAMEO code of 2 to 4 digits"),)),
-    Field("quad_class", "int", True, "Quad class 1-4 (verbal/material cooperation/conflict), CAMEO convention.",
-          (pa.Check.str_matches(r"^[1-4]$", error="must be 1, 2, 3 or 4"),)),
-    Field("goldstein", "float", True, "Goldstein weight (-10 conflict to +10 cooperation) from the GDELT table.",
-          (pa.Check.str_matches(r"^-?\d+(\.\d+)?$", error="must be a number"),
-           pa.Check(lambda s: pd.to_numeric(s, errors="coerce").abs() <= 10, error="must lie in [-10, 10]"))),
-    Field("goldstein_note", "string", False, "Why `goldstein` differs from the reference weight (required then)."),
-    Field("title", "string", True, f"Short title in our own words (at most {MAX_TITLE_CHARS} characters).",
-          (pa.Check.str_length(1, MAX_TITLE_CHARS, error=f"must be 1 to {MAX_TITLE_CHARS} characters"),)),
+    Field(
+        "cameo_code",
+        "string",
+        True,
+        "CAMEO event code as a zero-padded string (`036`, `0874`).",
+        (pa.Check.str_matches(r"^\d{2,4}$", error="must be a CAMEO code of 2 to 4 digits"),),
+    ),
+    Field(
+        "quad_class",
+        "int",
+        True,
+        "Quad class 1-4 (verbal/material cooperation/conflict), CAMEO convention.",
+        (pa.Check.str_matches(r"^[1-4]$", error="must be 1, 2, 3 or 4"),),
+    ),
+    Field(
+        "goldstein",
+        "float",
+        True,
+        "Goldstein weight (-10 conflict to +10 cooperation) from the GDELT table.",
+        (
+            pa.Check.str_matches(r"^-?\d+(\.\d+)?$", error="must be a number"),
+            pa.Check(lambda s: pd.to_numeric(s, errors="coerce").abs() <= 10, error="must lie in [-10, 10]"),
+        ),
+    ),
+    Field(
+        "goldstein_note",
+        "string",
+        False,
+        "Why `goldstein` differs from the reference weight (required then).",
+    ),
+    Field(
+        "title",
+        "string",
+        True,
+        f"Short title in our own words (at most {MAX_TITLE_CHARS} characters).",
+        (pa.Check.str_length(1, MAX_TITLE_CHARS, error=f"must be 1 to {MAX_TITLE_CHARS} characters"),),
+    ),
     Field("description", "string", True, "One to three sentences in our own words."),
-    Field("themes", "string", True, "`;`-separated themes from the controlled vocabulary `tensions.schema.THEMES`.",
-          (pa.Check(_split_ok(THEMES), element_wise=False,
-                    error=f"has a theme outside the vocabulary ({', '.join(THEMES)})"),)),
+    Field(
+        "themes",
+        "string",
+        True,
+        "`;`-separated themes from the controlled vocabulary `tensions.schema.THEMES`.",
+        (
+            pa.Check(
+                _split_ok(THEMES),
+                element_wise=False,
+                error=f"has a theme outside the vocabulary ({', '.join(THEMES)})",
+            ),
+        ),
+    ),
     Field("location", "string", False, "Where the event happened (place, country)."),
-    Field("latitude", "float", False, "Latitude of `location` in decimal degrees.",
-          (pa.Check(lambda s: pd.to_numeric(s, errors="coerce").between(-90, 90), error="must be a number in [-90, 90]"),)),
-    Field("longitude", "float", False, "Longitude of `location` in decimal degrees.",
-          (pa.Check(lambda s: pd.to_numeric(s, errors="coerce").between(-180, 180),
-                    error="must be a number in [-180, 180]"),)),
-    Field("confidence", "category", True, "`confirmed`, `reported` or `alleged`.",
-          (pa.Check.isin(CONFIDENCE_LEVELS, error=f"must be one of {', '.join(CONFIDENCE_LEVELS)}"),)),
-    Field("source_ids", "string", True, "`;`-separated ids of `sources.csv`.",
-          (pa.Check.str_matches(r"^S\d{3}(;S\d{3})*$", error="must be ;-separated source ids like S001"),)),
-    Field("evidence", "string", False, f"Short quote from the first source (at most ~15 words) supporting the event.",
-          (pa.Check(lambda s: s.str.split().str.len() <= MAX_EVIDENCE_WORDS,
-                    error=f"quote is longer than {MAX_EVIDENCE_WORDS} words"),)),
-    Field("date_note", "string", False, "When the date is not stated exactly by the source: what it says and why "
-          "the value differs (wrong date corrected, year inferred, day from public record)."),
-    Field("group_id", "string", False, "Shared by the rows of one multilateral event split into pairs (`GR-NN`).",
-          (pa.Check.str_matches(r"^GR-\d{2,}$", error="must look like GR-01"),)),
-    Field("notes", "string", False, "Anything else an analyst should know (e.g. a discrepancy between sources)."),
+    Field(
+        "latitude",
+        "float",
+        False,
+        "Latitude of `location` in decimal degrees.",
+        (
+            pa.Check(
+                lambda s: pd.to_numeric(s, errors="coerce").between(-90, 90),
+                error="must be a number in [-90, 90]",
+            ),
+        ),
+    ),
+    Field(
+        "longitude",
+        "float",
+        False,
+        "Longitude of `location` in decimal degrees.",
+        (
+            pa.Check(
+                lambda s: pd.to_numeric(s, errors="coerce").between(-180, 180),
+                error="must be a number in [-180, 180]",
+            ),
+        ),
+    ),
+    Field(
+        "confidence",
+        "category",
+        True,
+        "`confirmed`, `reported` or `alleged`.",
+        (pa.Check.isin(CONFIDENCE_LEVELS, error=f"must be one of {', '.join(CONFIDENCE_LEVELS)}"),),
+    ),
+    Field(
+        "source_ids",
+        "string",
+        True,
+        "`;`-separated ids of `sources.csv`.",
+        (pa.Check.str_matches(r"^S\d{3}(;S\d{3})*$", error="must be ;-separated source ids like S001"),),
+    ),
+    Field(
+        "evidence",
+        "string",
+        False,
+        "Short quote from the first source (at most ~15 words) supporting the event.",
+        (
+            pa.Check(
+                lambda s: s.str.split().str.len() <= MAX_EVIDENCE_WORDS,
+                error=f"quote is longer than {MAX_EVIDENCE_WORDS} words",
+            ),
+        ),
+    ),
+    Field(
+        "date_note",
+        "string",
+        False,
+        "When the date is not stated exactly by the source: what it says and why "
+        "the value differs (wrong date corrected, year inferred, day from public record).",
+    ),
+    Field(
+        "group_id",
+        "string",
+        False,
+        "Shared by the rows of one multilateral event split into pairs (`GR-NN`).",
+        (pa.Check.str_matches(r"^GR-\d{2,}$", error="must look like GR-01"),),
+    ),
+    Field(
+        "notes", "string", False, "Anything else an analyst should know (e.g. a discrepancy between sources)."
+    ),
 )
 
 SOURCE_FIELDS: tuple[Field, ...] = (
-    Field("source_id", "string", True, "Stable id `SNNN`.", (pa.Check.str_matches(r"^S\d{3}$", error="must look like S001"),)),
+    Field(
+        "source_id",
+        "string",
+        True,
+        "Stable id `SNNN`.",
+        (pa.Check.str_matches(r"^S\d{3}$", error="must look like S001"),),
+    ),
     Field("file", "string", True, "File name of the article in the seed collection."),
     Field("title", "string", True, "Title of the article."),
     Field("publisher", "string", True, "Publisher (or `unknown`)."),
     Field("author", "string", False, "Author(s), when stated."),
     Field("published", "date", False, "Publication date, when known.", _DATE_CHECKS),
-    Field("url", "string", False, "Address of the article, when known.",
-          (pa.Check.str_matches(r"^https?://", error="must be an http(s) address"),)),
+    Field(
+        "url",
+        "string",
+        False,
+        "Address of the article, when known.",
+        (pa.Check.str_matches(r"^https?://", error="must be an http(s) address"),),
+    ),
     Field("notes", "string", False, "Licence, known date mistakes and other caveats."),
 )
 
 COUNTRY_FIELDS: tuple[Field, ...] = (
-    Field("iso3", "string", True, "ISO 3166 alpha-3 code (ISO 3166-3 for former states).",
-          (pa.Check.str_matches(r"^[A-Z]{3}$", error="must be an ISO 3166 alpha-3 code"),)),
+    Field(
+        "iso3",
+        "string",
+        True,
+        "ISO 3166 alpha-3 code (ISO 3166-3 for former states).",
+        (pa.Check.str_matches(r"^[A-Z]{3}$", error="must be an ISO 3166 alpha-3 code"),),
+    ),
     Field("name", "string", True, "Short name."),
     Field("capital", "string", True, "Capital city."),
-    Field("capital_lat", "float", True, "Latitude of the capital.",
-          (pa.Check(lambda s: pd.to_numeric(s, errors="coerce").between(-90, 90), error="must be a number in [-90, 90]"),)),
-    Field("capital_lon", "float", True, "Longitude of the capital.",
-          (pa.Check(lambda s: pd.to_numeric(s, errors="coerce").between(-180, 180),
-                    error="must be a number in [-180, 180]"),)),
-    Field("memberships", "string", False, "`;`-separated memberships: " + ", ".join(MEMBERSHIPS) + ".",
-          (pa.Check(_split_ok(MEMBERSHIPS), element_wise=False, error="has an unknown membership"),)),
+    Field(
+        "capital_lat",
+        "float",
+        True,
+        "Latitude of the capital.",
+        (
+            pa.Check(
+                lambda s: pd.to_numeric(s, errors="coerce").between(-90, 90),
+                error="must be a number in [-90, 90]",
+            ),
+        ),
+    ),
+    Field(
+        "capital_lon",
+        "float",
+        True,
+        "Longitude of the capital.",
+        (
+            pa.Check(
+                lambda s: pd.to_numeric(s, errors="coerce").between(-180, 180),
+                error="must be a number in [-180, 180]",
+            ),
+        ),
+    ),
+    Field(
+        "memberships",
+        "string",
+        False,
+        "`;`-separated memberships: " + ", ".join(MEMBERSHIPS) + ".",
+        (pa.Check(_split_ok(MEMBERSHIPS), element_wise=False, error="has an unknown membership"),),
+    ),
     Field("notes", "string", False, "Caveats (e.g. frozen or partial membership)."),
 )
 
 ERA_FIELDS: tuple[Field, ...] = (
-    Field("era_id", "string", True, "Stable id in kebab case.",
-          (pa.Check.str_matches(r"^[a-z0-9-]+$", error="must be kebab-case"),)),
+    Field(
+        "era_id",
+        "string",
+        True,
+        "Stable id in kebab case.",
+        (pa.Check.str_matches(r"^[a-z0-9-]+$", error="must be kebab-case"),),
+    ),
     Field("name", "string", True, "Name shown on charts."),
     Field("start", "date", True, "First day of the era.", _DATE_CHECKS),
     Field("end", "date", True, "Last day of the era.", _DATE_CHECKS),
     Field("description", "string", True, "One line in our own words."),
-    Field("pairs", "string", False, "`;`-separated canonical pairs (`AZE-RUS`) the era is about.",
-          (pa.Check.str_matches(r"^[A-Z]{3}-[A-Z]{3}(;[A-Z]{3}-[A-Z]{3})*$", error="must be pairs like AZE-RUS"),)),
+    Field(
+        "pairs",
+        "string",
+        False,
+        "`;`-separated canonical pairs (`AZE-RUS`) the era is about.",
+        (
+            pa.Check.str_matches(
+                r"^[A-Z]{3}-[A-Z]{3}(;[A-Z]{3}-[A-Z]{3})*$", error="must be pairs like AZE-RUS"
+            ),
+        ),
+    ),
 )
 
 TABLES: dict[str, tuple[Field, ...]] = {
@@ -189,8 +360,7 @@ def build_text_schema(fields: tuple[Field, ...], name: str) -> pa.DataFrameSchem
     ['era_id', 'name', 'start']
     """
     columns = {
-        f.name: pa.Column(str, checks=list(f.checks), nullable=not f.required, required=True)
-        for f in fields
+        f.name: pa.Column(str, checks=list(f.checks), nullable=not f.required, required=True) for f in fields
     }
     return pa.DataFrameSchema(columns, name=name, strict=False, ordered=False)
 
@@ -203,7 +373,13 @@ def data_dictionary() -> pd.DataFrame:
     'events'
     """
     rows = [
-        {"table": table, "column": f.name, "type": f.dtype, "required": f.required, "description": f.description}
+        {
+            "table": table,
+            "column": f.name,
+            "type": f.dtype,
+            "required": f.required,
+            "description": f.description,
+        }
         for table, fields in TABLES.items()
         for f in fields
     ]
@@ -212,7 +388,12 @@ def data_dictionary() -> pd.DataFrame:
 
 def render_data_dictionary_markdown() -> str:
     """Render the data dictionary as Markdown (one table per file), for ``docs/data-dictionary.md``."""
-    parts = ["# Data dictionary", "", "Generated from `lib/tensions/schema.py` by `make docs`; do not edit by hand.", ""]
+    parts = [
+        "# Data dictionary",
+        "",
+        "Generated from `lib/tensions/schema.py` by `make docs`; do not edit by hand.",
+        "",
+    ]
     for table, fields in TABLES.items():
         parts += [f"## `data/{table}.csv`", "", "| column | type | required | meaning |", "|---|---|---|---|"]
         for f in fields:

@@ -51,8 +51,21 @@ K_DEFAULT: float = 10.0 / math.atanh(0.5)
 
 SCORE_COLUMNS: list[str] = ["pair", "date", "pressure", "index", "n_events"]
 EXPLAIN_COLUMNS: list[str] = [
-    "event_id", "date", "title", "actor", "target", "cameo_code", "goldstein", "confidence",
-    "confidence_weight", "importance", "push", "age_days", "decay", "contribution", "share",
+    "event_id",
+    "date",
+    "title",
+    "actor",
+    "target",
+    "cameo_code",
+    "goldstein",
+    "confidence",
+    "confidence_weight",
+    "importance",
+    "push",
+    "age_days",
+    "decay",
+    "contribution",
+    "share",
 ]
 
 
@@ -154,10 +167,16 @@ def weigh_events(events: pd.DataFrame, settings: ScoreSettings | None = None, **
     target = events["target"].astype("string")
     out["key"] = (actor + ">" + target) if s.directed else canonical_pairs(actor, target)
     out["date"] = pd.to_datetime(events["date"]).dt.normalize()
-    out["date_precision"] = (events["date_precision"].astype("string") if "date_precision" in events
-                             else pd.Series("day", index=events.index, dtype="string"))
-    out["end_date"] = (pd.to_datetime(events["end_date"]) if "end_date" in events
-                       else pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns]"))
+    out["date_precision"] = (
+        events["date_precision"].astype("string")
+        if "date_precision" in events
+        else pd.Series("day", index=events.index, dtype="string")
+    )
+    out["end_date"] = (
+        pd.to_datetime(events["end_date"])
+        if "end_date" in events
+        else pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns]")
+    )
     out["goldstein"] = _goldstein(events, s)
     confidence = events["confidence"].astype("string")
     out["confidence_weight"] = confidence.map(dict(s.confidence_weights)).astype("float64")
@@ -165,7 +184,8 @@ def weigh_events(events: pd.DataFrame, settings: ScoreSettings | None = None, **
     if bad.any():
         raise ValueError(
             f"unknown confidence level(s) {sorted(set(confidence[bad].astype(str)))} "
-            f"for event(s) {', '.join(out.loc[bad, 'event_id'].head(10))}")
+            f"for event(s) {', '.join(out.loc[bad, 'event_id'].head(10))}"
+        )
     if s.importance_column:
         importance = pd.to_numeric(events[s.importance_column], errors="coerce")
         if importance.isna().any() or (importance < 0).any():
@@ -175,7 +195,9 @@ def weigh_events(events: pd.DataFrame, settings: ScoreSettings | None = None, **
     else:
         out["importance"] = 1.0
     if out["date"].isna().any():
-        raise ValueError(f"events without a date: {', '.join(out.loc[out['date'].isna(), 'event_id'].head(10))}")
+        raise ValueError(
+            f"events without a date: {', '.join(out.loc[out['date'].isna(), 'event_id'].head(10))}"
+        )
     out["push"] = out["importance"] * out["confidence_weight"] * (-out["goldstein"])
     return out.reset_index(drop=True)
 
@@ -187,7 +209,9 @@ def _goldstein(events: pd.DataFrame, s: ScoreSettings) -> pd.Series:
         values = pd.to_numeric(events["goldstein"], errors="coerce").astype("float64")
         bad = values.isna()
         if bad.any():
-            raise ValueError(f"missing Goldstein weight for event(s) {', '.join(events.loc[bad, 'event_id'].astype(str).head(10))}")
+            raise ValueError(
+                f"missing Goldstein weight for event(s) {', '.join(events.loc[bad, 'event_id'].astype(str).head(10))}"
+            )
         return values
     if "cameo_code" not in events.columns:
         raise ValueError("events lack a cameo_code column, needed to look weights up")
@@ -198,10 +222,13 @@ def _goldstein(events: pd.DataFrame, s: ScoreSettings) -> pd.Series:
         values = values.fillna(codes.str[:2].map(table).astype("float64"))
     bad = values.isna()
     if bad.any():
-        pairs = sorted({f"{e} (code {c})" for e, c in zip(events.loc[bad, "event_id"], codes[bad], strict=True)})
+        pairs = sorted(
+            {f"{e} (code {c})" for e, c in zip(events.loc[bad, "event_id"], codes[bad], strict=True)}
+        )
         raise ValueError(
             f"the {s.goldstein_table} Goldstein table has no weight for {len(pairs)} event(s): "
-            f"{', '.join(pairs[:10])}; pass fallback_to_root=True to use the root code's weight")
+            f"{', '.join(pairs[:10])}; pass fallback_to_root=True to use the root code's weight"
+        )
     return values
 
 
@@ -238,8 +265,9 @@ def place_events(weights: pd.DataFrame, spread: Spread = "even") -> pd.DataFrame
     n_days = ((end - start).dt.days + 1).to_numpy()
     if spread == "mid":
         day = start + pd.to_timedelta((n_days - 1) // 2, unit="D")
-        return pd.DataFrame({"row": np.arange(len(weights)), "day": day.to_numpy(),
-                             "amount": weights["push"].to_numpy()})
+        return pd.DataFrame(
+            {"row": np.arange(len(weights)), "day": day.to_numpy(), "amount": weights["push"].to_numpy()}
+        )
     rows = np.repeat(np.arange(len(weights)), n_days)
     offsets = np.arange(len(rows)) - np.repeat(np.cumsum(n_days) - n_days, n_days)
     day = start.to_numpy()[rows] + offsets.astype("timedelta64[D]")
@@ -258,15 +286,20 @@ def _check_future(weights: pd.DataFrame, today: date_type | None) -> None:
     if future.any():
         raise ValueError(
             f"{int(future.sum())} event(s) are dated after {limit.date()}: "
-            f"{', '.join(weights.loc[future, 'event_id'].head(10))}; pass today=... to score a scenario")
+            f"{', '.join(weights.loc[future, 'event_id'].head(10))}; pass today=... to score a scenario"
+        )
 
 
 def _empty_scores() -> pd.DataFrame:
-    return pd.DataFrame({
-        "pair": pd.Series(dtype="string"), "date": pd.Series(dtype="datetime64[ns]"),
-        "pressure": pd.Series(dtype="float64"), "index": pd.Series(dtype="float64"),
-        "n_events": pd.Series(dtype="int64"),
-    })
+    return pd.DataFrame(
+        {
+            "pair": pd.Series(dtype="string"),
+            "date": pd.Series(dtype="datetime64[ns]"),
+            "pressure": pd.Series(dtype="float64"),
+            "index": pd.Series(dtype="float64"),
+            "n_events": pd.Series(dtype="int64"),
+        }
+    )
 
 
 def decay_daily(amounts: np.ndarray, rate: float) -> np.ndarray:
@@ -279,8 +312,13 @@ def decay_daily(amounts: np.ndarray, rate: float) -> np.ndarray:
 
 
 def score_daily_matrix(
-    pieces: pd.DataFrame, event_keys: np.ndarray, n_keys: int, first_day: pd.Timestamp, n_days: int,
-    rate: float, multiplier: np.ndarray | None = None,
+    pieces: pd.DataFrame,
+    event_keys: np.ndarray,
+    n_keys: int,
+    first_day: pd.Timestamp,
+    n_days: int,
+    rate: float,
+    multiplier: np.ndarray | None = None,
 ) -> np.ndarray:
     """Pressure matrix (days × pairs) from placed pieces.
 
@@ -294,7 +332,9 @@ def score_daily_matrix(
         multiplier: optional factor per event (the bootstrap's resampling counts).
     """
     key_pos = event_keys[pieces["row"].to_numpy()]
-    day_pos = ((pieces["day"].to_numpy() - np.datetime64(first_day, "ns")) // np.timedelta64(1, "D")).astype(int)
+    day_pos = ((pieces["day"].to_numpy() - np.datetime64(first_day, "ns")) // np.timedelta64(1, "D")).astype(
+        int
+    )
     amounts = pieces["amount"].to_numpy()
     if multiplier is not None:
         amounts = amounts * multiplier[pieces["row"].to_numpy()]
@@ -358,9 +398,17 @@ def score_dyads(
     >>> round(float(s.iloc[-1]["pressure"]), 6)  # 30 days later: half the push
     5.0
     """
-    s = _settings(settings, half_life_days=half_life_days, goldstein_table=goldstein_table,
-                  confidence_weights=confidence_weights, directed=directed, spread=spread, k=k,
-                  importance_column=importance_column, fallback_to_root=fallback_to_root)
+    s = _settings(
+        settings,
+        half_life_days=half_life_days,
+        goldstein_table=goldstein_table,
+        confidence_weights=confidence_weights,
+        directed=directed,
+        spread=spread,
+        k=k,
+        importance_column=importance_column,
+        fallback_to_root=fallback_to_root,
+    )
     if freq not in ("D", "W", "M"):
         raise ValueError(f"freq must be 'D', 'W' or 'M', got {freq!r}")
     if how not in ("mean", "max", "last"):
@@ -399,17 +447,21 @@ def score_dyads(
     return _long_scores(pressure, counts, days, keys, s.k)
 
 
-def _long_scores(pressure: np.ndarray, counts: np.ndarray, days: pd.DatetimeIndex, keys, k: float) -> pd.DataFrame:
+def _long_scores(
+    pressure: np.ndarray, counts: np.ndarray, days: pd.DatetimeIndex, keys, k: float
+) -> pd.DataFrame:
     """Days × pairs matrices to the long, pair-major table of :data:`SCORE_COLUMNS`."""
     n_days, n_keys = pressure.shape
     flat = pressure.T.ravel()
-    return pd.DataFrame({
-        "pair": pd.array(np.repeat(np.asarray(keys, dtype=object), n_days), dtype="string"),
-        "date": np.tile(days.to_numpy().astype("datetime64[ns]"), n_keys),
-        "pressure": flat,
-        "index": 50.0 + 50.0 * np.tanh(flat / k),
-        "n_events": counts.T.ravel().astype("int64"),
-    })
+    return pd.DataFrame(
+        {
+            "pair": pd.array(np.repeat(np.asarray(keys, dtype=object), n_days), dtype="string"),
+            "date": np.tile(days.to_numpy().astype("datetime64[ns]"), n_keys),
+            "pressure": flat,
+            "index": 50.0 + 50.0 * np.tanh(flat / k),
+            "n_events": counts.T.ravel().astype("int64"),
+        }
+    )
 
 
 def explain(
@@ -445,9 +497,17 @@ def explain(
     >>> round(ex.attrs["pressure"], 3)
     5.768
     """
-    s = _settings(settings, half_life_days=half_life_days, goldstein_table=goldstein_table,
-                  confidence_weights=confidence_weights, directed=directed, spread=spread, k=k,
-                  importance_column=importance_column, fallback_to_root=fallback_to_root)
+    s = _settings(
+        settings,
+        half_life_days=half_life_days,
+        goldstein_table=goldstein_table,
+        confidence_weights=confidence_weights,
+        directed=directed,
+        spread=spread,
+        k=k,
+        importance_column=importance_column,
+        fallback_to_root=fallback_to_root,
+    )
     at = pd.Timestamp(date).normalize()
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in EXPLAIN_COLUMNS})
     if events.empty:
@@ -462,34 +522,42 @@ def explain(
     pieces = place_events(mine, s.spread)
     pieces = pieces[pieces["day"] <= at]
     age = (at - pieces["day"]).dt.days.to_numpy()
-    pieces = pieces.assign(contribution=pieces["amount"].to_numpy() * s.decay_rate ** age)
+    pieces = pieces.assign(contribution=pieces["amount"].to_numpy() * s.decay_rate**age)
     per_event = pieces.groupby("row")["contribution"].sum()
     rows = mine.loc[per_event.index]
     src = events.set_index(events["event_id"].astype("string"))
     info = src.loc[rows["event_id"]]
-    out = pd.DataFrame({
-        "event_id": rows["event_id"].to_numpy(),
-        "date": rows["date"].to_numpy(),
-        "title": _col(info, "title"),
-        "actor": _col(info, "actor"),
-        "target": _col(info, "target"),
-        "cameo_code": _col(info, "cameo_code"),
-        "goldstein": rows["goldstein"].to_numpy(),
-        "confidence": _col(info, "confidence"),
-        "confidence_weight": rows["confidence_weight"].to_numpy(),
-        "importance": rows["importance"].to_numpy(),
-        "push": rows["push"].to_numpy(),
-        "age_days": (at - rows["date"]).dt.days.to_numpy(),
-        "contribution": per_event.to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "event_id": rows["event_id"].to_numpy(),
+            "date": rows["date"].to_numpy(),
+            "title": _col(info, "title"),
+            "actor": _col(info, "actor"),
+            "target": _col(info, "target"),
+            "cameo_code": _col(info, "cameo_code"),
+            "goldstein": rows["goldstein"].to_numpy(),
+            "confidence": _col(info, "confidence"),
+            "confidence_weight": rows["confidence_weight"].to_numpy(),
+            "importance": rows["importance"].to_numpy(),
+            "push": rows["push"].to_numpy(),
+            "age_days": (at - rows["date"]).dt.days.to_numpy(),
+            "contribution": per_event.to_numpy(),
+        }
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         out["decay"] = np.where(out["push"] != 0, out["contribution"] / out["push"], 0.0)
     total = float(out["contribution"].sum())
     out["share"] = out["contribution"] / total if total != 0 else 0.0
     out = out.reindex(out["contribution"].abs().sort_values(ascending=False, kind="stable").index)
     out = out[EXPLAIN_COLUMNS].reset_index(drop=True)
-    out.attrs.update(pair=pair, date=at, pressure=total, index=float(to_index(total, s.k)),
-                     half_life_days=s.half_life_days, goldstein_table=s.goldstein_table or "events")
+    out.attrs.update(
+        pair=pair,
+        date=at,
+        pressure=total,
+        index=float(to_index(total, s.k)),
+        half_life_days=s.half_life_days,
+        goldstein_table=s.goldstein_table or "events",
+    )
     return out
 
 
@@ -504,8 +572,13 @@ def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
 # --------------------------------------------------------------------------------------------------
 
 
-def score_gdelt_mean(events: pd.DataFrame, freq: Freq = "D", weighted: bool = False,
-                     directed: bool = False, goldstein_table: str | None = None) -> pd.DataFrame:
+def score_gdelt_mean(
+    events: pd.DataFrame,
+    freq: Freq = "D",
+    weighted: bool = False,
+    directed: bool = False,
+    goldstein_table: str | None = None,
+) -> pd.DataFrame:
     """GDELT-style average Goldstein per pair and period (only periods with events).
 
     With ``weighted=True`` each event counts with its confidence weight. Note the sign: Goldstein is
@@ -516,36 +589,67 @@ def score_gdelt_mean(events: pd.DataFrame, freq: Freq = "D", weighted: bool = Fa
     """
     s = _settings(None, directed=directed, goldstein_table=goldstein_table)
     if events.empty:
-        return pd.DataFrame({"pair": pd.Series(dtype="string"), "date": pd.Series(dtype="datetime64[ns]"),
-                             "mean_goldstein": pd.Series(dtype="float64"), "n_events": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {
+                "pair": pd.Series(dtype="string"),
+                "date": pd.Series(dtype="datetime64[ns]"),
+                "mean_goldstein": pd.Series(dtype="float64"),
+                "n_events": pd.Series(dtype="int64"),
+            }
+        )
     w = weigh_events(events, s)
     w["period"] = _period_start(w["date"], freq)
     w["wt"] = w["confidence_weight"] if weighted else 1.0
     w["gw"] = w["goldstein"] * w["wt"]
-    g = w.groupby(["key", "period"], observed=True).agg(gw=("gw", "sum"), wt=("wt", "sum"), n=("event_id", "size"))
+    g = w.groupby(["key", "period"], observed=True).agg(
+        gw=("gw", "sum"), wt=("wt", "sum"), n=("event_id", "size")
+    )
     g = g[g["wt"] > 0]
-    out = pd.DataFrame({"pair": g.index.get_level_values(0).astype("string"),
-                        "date": g.index.get_level_values(1).astype("datetime64[ns]"),
-                        "mean_goldstein": (g["gw"] / g["wt"]).to_numpy(), "n_events": g["n"].astype("int64").to_numpy()})
+    out = pd.DataFrame(
+        {
+            "pair": g.index.get_level_values(0).astype("string"),
+            "date": g.index.get_level_values(1).astype("datetime64[ns]"),
+            "mean_goldstein": (g["gw"] / g["wt"]).to_numpy(),
+            "n_events": g["n"].astype("int64").to_numpy(),
+        }
+    )
     return out.sort_values(["pair", "date"]).reset_index(drop=True)
 
 
-def score_cumulative(events: pd.DataFrame, directed: bool = False, goldstein_table: str | None = None,
-                     confidence_weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+def score_cumulative(
+    events: pd.DataFrame,
+    directed: bool = False,
+    goldstein_table: str | None = None,
+    confidence_weights: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
     """Cumulative sum of pushes per pair, with no decay (the memory-less opposite of the index).
 
     Returns:
         ``pair``, ``date`` (each day with events), ``cumulative`` and ``n_events``.
     """
-    s = _settings(None, directed=directed, goldstein_table=goldstein_table, confidence_weights=confidence_weights)
+    s = _settings(
+        None, directed=directed, goldstein_table=goldstein_table, confidence_weights=confidence_weights
+    )
     if events.empty:
-        return pd.DataFrame({"pair": pd.Series(dtype="string"), "date": pd.Series(dtype="datetime64[ns]"),
-                             "cumulative": pd.Series(dtype="float64"), "n_events": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {
+                "pair": pd.Series(dtype="string"),
+                "date": pd.Series(dtype="datetime64[ns]"),
+                "cumulative": pd.Series(dtype="float64"),
+                "n_events": pd.Series(dtype="int64"),
+            }
+        )
     w = weigh_events(events, s)
     g = w.groupby(["key", "date"]).agg(push=("push", "sum"), n=("event_id", "size")).reset_index()
     g["cumulative"] = g.groupby("key")["push"].cumsum()
-    return pd.DataFrame({"pair": g["key"].astype("string"), "date": g["date"].astype("datetime64[ns]"),
-                         "cumulative": g["cumulative"].astype("float64"), "n_events": g["n"].astype("int64")})
+    return pd.DataFrame(
+        {
+            "pair": g["key"].astype("string"),
+            "date": g["date"].astype("datetime64[ns]"),
+            "cumulative": g["cumulative"].astype("float64"),
+            "n_events": g["n"].astype("int64"),
+        }
+    )
 
 
 def _period_start(dates: pd.Series, freq: str) -> pd.Series:
@@ -567,10 +671,14 @@ def score_monthly_trend(events: pd.DataFrame, threshold: float = 5.0, **knobs) -
     monthly = score_dyads(events, freq="M", **knobs)
     if monthly.empty:
         return monthly.assign(change=pd.Series(dtype="float64"), trend=pd.Series(dtype="string"))[
-            ["pair", "date", "index", "change", "trend"]]
+            ["pair", "date", "index", "change", "trend"]
+        ]
     monthly["change"] = monthly.groupby("pair")["index"].diff().fillna(monthly["index"] - 50.0)
-    monthly["trend"] = np.select([monthly["change"] > threshold, monthly["change"] < -threshold],
-                                 ["deteriorated", "improved"], default="unchanged")
+    monthly["trend"] = np.select(
+        [monthly["change"] > threshold, monthly["change"] < -threshold],
+        ["deteriorated", "improved"],
+        default="unchanged",
+    )
     monthly["trend"] = monthly["trend"].astype("string")
     return monthly[["pair", "date", "index", "change", "trend"]]
 
@@ -602,11 +710,19 @@ def find_alerts(scores: pd.DataFrame, rise: float = 15.0, window_days: int = 14)
             continue
         episode = (flag != flag.shift(fill_value=False)).cumsum()[flag]
         for _, days in episode.groupby(episode):
-            window = series.loc[days.index[0]: days.index[-1]]
+            window = series.loc[days.index[0] : days.index[-1]]
             peak_date = window.idxmax()
-            rows.append({"pair": pair, "start": days.index[0], "end": days.index[-1], "peak_date": peak_date,
-                         "from_index": float(low.loc[days.index[0]]), "peak_index": float(window.max()),
-                         "rise": float(window.max() - low.loc[days.index[0]])})
+            rows.append(
+                {
+                    "pair": pair,
+                    "start": days.index[0],
+                    "end": days.index[-1],
+                    "peak_date": peak_date,
+                    "from_index": float(low.loc[days.index[0]]),
+                    "peak_index": float(window.max()),
+                    "rise": float(window.max() - low.loc[days.index[0]]),
+                }
+            )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -639,8 +755,9 @@ def bootstrap_scores(
     s = _settings(settings, **knobs)
     point = score_dyads(events, start=start, end=end, settings=s, pairs=pairs, today=today)
     if point.empty:
-        return point.assign(low=pd.Series(dtype="float64"), high=pd.Series(dtype="float64"),
-                            median=pd.Series(dtype="float64"))[["pair", "date", "index", "low", "median", "high"]]
+        return point.assign(
+            low=pd.Series(dtype="float64"), high=pd.Series(dtype="float64"), median=pd.Series(dtype="float64")
+        )[["pair", "date", "index", "low", "median", "high"]]
     weights = weigh_events(events, s)
     if pairs is not None:
         weights = weights[weights["key"].isin(list(pairs))].reset_index(drop=True)
@@ -656,13 +773,19 @@ def bootstrap_scores(
     stack = np.empty((n_boot, n_days, len(keys)))
     for b in range(n_boot):
         multiplier = np.bincount(rng.integers(0, n, n), minlength=n).astype("float64")
-        matrix = score_daily_matrix(pieces, event_keys, len(keys), first_day, n_days, s.decay_rate, multiplier)
+        matrix = score_daily_matrix(
+            pieces, event_keys, len(keys), first_day, n_days, s.decay_rate, multiplier
+        )
         stack[b] = to_index(matrix, s.k)
     lo, med, hi = np.quantile(stack, [quantiles[0], 0.5, quantiles[1]], axis=0)
     days = pd.date_range(first_day, periods=n_days, freq="D")
     band = pd.concat(
-        {name: pd.DataFrame(arr, index=days, columns=list(keys)).stack() for name, arr in
-         (("low", lo), ("median", med), ("high", hi))}, axis=1)
+        {
+            name: pd.DataFrame(arr, index=days, columns=list(keys)).stack()
+            for name, arr in (("low", lo), ("median", med), ("high", hi))
+        },
+        axis=1,
+    )
     band.index.names = ["date", "pair"]
     band = band.reset_index()
     band["pair"] = band["pair"].astype("string")
@@ -699,16 +822,33 @@ def sweep_sensitivity(
     rows = []
     for h in half_lives:
         for name, weights in sets.items():
-            scores = score_dyads(events, half_life_days=float(h), confidence_weights=dict(weights), pairs=[pair],
-                                 **knobs)
+            scores = score_dyads(
+                events, half_life_days=float(h), confidence_weights=dict(weights), pairs=[pair], **knobs
+            )
             if scores.empty:
                 continue
             peak = scores.loc[scores["index"].idxmax()]
-            rows.append({"half_life_days": float(h), "confidence_set": name, "peak_index": float(peak["index"]),
-                         "peak_date": peak["date"], "last_index": float(scores["index"].iloc[-1]),
-                         "days_above_60": int((scores["index"] > 60).sum())})
-    return pd.DataFrame(rows, columns=["half_life_days", "confidence_set", "peak_index", "peak_date",
-                                       "last_index", "days_above_60"])
+            rows.append(
+                {
+                    "half_life_days": float(h),
+                    "confidence_set": name,
+                    "peak_index": float(peak["index"]),
+                    "peak_date": peak["date"],
+                    "last_index": float(scores["index"].iloc[-1]),
+                    "days_above_60": int((scores["index"] > 60).sum()),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "half_life_days",
+            "confidence_set",
+            "peak_index",
+            "peak_date",
+            "last_index",
+            "days_above_60",
+        ],
+    )
 
 
 def rank_pairs(scores: pd.DataFrame, as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
@@ -727,11 +867,13 @@ def rank_pairs(scores: pd.DataFrame, as_of: str | pd.Timestamp | None = None) ->
     peak_rows = scores.loc[scores.groupby("pair")["index"].idxmax()]
     current = scores[scores["date"] <= at].sort_values("date").groupby("pair")["index"].last()
     counts = scores.groupby("pair")["n_events"].sum()
-    out = pd.DataFrame({
-        "pair": peak_rows["pair"].to_numpy(),
-        "peak_index": peak_rows["index"].to_numpy(),
-        "peak_date": peak_rows["date"].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "pair": peak_rows["pair"].to_numpy(),
+            "peak_index": peak_rows["index"].to_numpy(),
+            "peak_date": peak_rows["date"].to_numpy(),
+        }
+    )
     out["current_index"] = out["pair"].map(current).astype("float64")
     out["n_events"] = out["pair"].map(counts).astype("int64")
     return out.sort_values("peak_index", ascending=False).reset_index(drop=True)

@@ -58,7 +58,9 @@ def filter_events(
         keep &= events["date"] <= pd.Timestamp(end)
     if min_confidence is not None:
         if min_confidence not in CONFIDENCE_ORDER:
-            raise ValueError(f"min_confidence must be one of {', '.join(CONFIDENCE_ORDER)}, got {min_confidence!r}")
+            raise ValueError(
+                f"min_confidence must be one of {', '.join(CONFIDENCE_ORDER)}, got {min_confidence!r}"
+            )
         allowed = CONFIDENCE_ORDER[: CONFIDENCE_ORDER.index(min_confidence) + 1]
         keep &= events["confidence"].astype("string").isin(allowed)
     return events[keep.astype(bool)].reset_index(drop=True)
