@@ -105,7 +105,8 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "end_date",
         "date",
         False,
-        "Last day of a multi-day event or of an imprecise period (optional).",
+        "Last day of a multi-day event; for a month/year-precision date, the last day of the window the "
+        "event happened in, which may narrow or extend the period (optional).",
         _DATE_CHECKS,
     ),
     Field(

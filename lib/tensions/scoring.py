@@ -14,8 +14,9 @@ and the **index** maps pressure to 0..100 with ``50 + 50 * tanh(P / k)``: 50 is 
 tension, 0 maximal cooperation. ``k = 10 / atanh(0.5)`` (about 18.2) so that a single confirmed event
 coded -10 (e.g. CAMEO 190, use of conventional military force) lifts a quiet pair to exactly 75 on its
 day. An event dated only to a month or a year is spread evenly over the days of its period (or put at
-the middle of it with ``spread="mid"``); an event with day precision counts on its first day even when
-it has an ``end_date``.
+the middle of it with ``spread="mid"``); for such an event an ``end_date`` sets the last day of that
+window (the article may only bracket it, e.g. "between February and 24 March"). An event with day
+precision counts on its first day even when it has an ``end_date`` (a multi-day event).
 
 Implementation: pushes are summed per pair and day, and the daily series are decayed with a first-order
 recursive filter (``P(t) = r * P(t-1) + x(t)``, ``r = 2 ** (-1/h)``; :func:`scipy.signal.lfilter` over
@@ -258,9 +259,11 @@ def place_events(weights: pd.DataFrame, spread: Spread = "even") -> pd.DataFrame
     start = weights["date"]
     precision = weights["date_precision"].fillna("day")
     end = _period_end(start, precision)
-    # an explicit end_date narrows an imprecise period (never widens a day-precision event)
+    # for an imprecise date, an explicit end_date is the last day the event can have happened on: it
+    # narrows the period or widens it (e.g. "between February and 24 March"); a day-precision event
+    # counts on its first day whatever its end_date
     explicit = weights["end_date"].notna() & (precision != "day")
-    end = end.where(~explicit, weights["end_date"].where(weights["end_date"] < end, end))
+    end = end.where(~explicit, weights["end_date"])
     end = end.where(end >= start, start)
     n_days = ((end - start).dt.days + 1).to_numpy()
     if spread == "mid":

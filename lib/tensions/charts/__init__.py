@@ -1,0 +1,47 @@
+"""Chart builders. Each returns a ``plotly.graph_objects.Figure`` and never saves (see ``tensions.export``).
+
+Importing this package registers the house template (``tensions``) as plotly's default.
+"""
+
+from tensions.charts.diagnostics import build_comparison_figure, build_sensitivity_figure
+from tensions.charts.geo import build_map_figure, geo_assets_script, has_geo
+from tensions.charts.mix import build_event_mix_figure
+from tensions.charts.style import (
+    PAIR_COLORS,
+    PALETTE,
+    QUAD_COLORS,
+    add_source_note,
+    pair_color,
+    register_template,
+)
+from tensions.charts.tension import (
+    build_heatmap_figure,
+    build_small_multiples_figure,
+    build_tension_figure,
+    build_waterfall_figure,
+    top_event_annotations,
+)
+from tensions.charts.timeline import build_timeline_figure
+
+register_template()
+
+__all__ = [
+    "PAIR_COLORS",
+    "PALETTE",
+    "QUAD_COLORS",
+    "add_source_note",
+    "build_comparison_figure",
+    "build_event_mix_figure",
+    "build_heatmap_figure",
+    "build_map_figure",
+    "build_sensitivity_figure",
+    "build_small_multiples_figure",
+    "build_tension_figure",
+    "build_timeline_figure",
+    "build_waterfall_figure",
+    "geo_assets_script",
+    "has_geo",
+    "pair_color",
+    "register_template",
+    "top_event_annotations",
+]

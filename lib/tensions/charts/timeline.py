@@ -1,0 +1,236 @@
+"""The event timeline: swimlanes, eras, quad-class colours, imprecise dates as bars, labelled key events."""
+
+from __future__ import annotations
+
+import html
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from tensions.charts.style import ERA_FILL, QUAD_COLORS, QUAD_NAMES, add_source_note, events_note
+
+Lanes = Literal["pair", "theme", "actor"]
+CONFIDENCE_SYMBOLS = {"confirmed": "circle", "reported": "diamond", "alleged": "circle-open"}
+
+
+def _period_end(events: pd.DataFrame) -> pd.Series:
+    start = events["date"]
+    precision = events["date_precision"].astype("string").fillna("day")
+    month_end = start + pd.offsets.MonthEnd(0)
+    year_end = start + pd.offsets.YearEnd(0)
+    end = start.where(precision == "day", month_end.where(precision == "month", year_end))
+    if "end_date" in events:
+        explicit = events["end_date"].notna() & (precision != "day")
+        end = end.where(~explicit, events["end_date"])
+    return end
+
+
+def _lanes(events: pd.DataFrame, lanes: Lanes) -> pd.DataFrame:
+    frame = events.copy()
+    if lanes == "pair":
+        frame["lane"] = frame["pair"].astype("string")
+    elif lanes == "actor":
+        frame["lane"] = frame["actor"].astype("string")
+    elif lanes == "theme":
+        frame["lane"] = frame["themes"].astype("string").str.split(";")
+        frame = frame.explode("lane")
+    else:
+        raise ValueError(f"lanes must be 'pair', 'theme' or 'actor', got {lanes!r}")
+    return frame
+
+
+def _hover(frame: pd.DataFrame) -> np.ndarray:
+    def esc(col: str) -> pd.Series:
+        return frame[col].astype("string").fillna("").map(html.escape)
+
+    when = frame["date"].dt.strftime("%Y-%m-%d") + " (" + frame["date_precision"].astype("string") + ")"
+    return np.stack(
+        [
+            esc("title"),
+            when,
+            esc("actor"),
+            esc("target"),
+            esc("cameo_code"),
+            frame["goldstein"].map(lambda g: f"{g:+.1f}"),
+            esc("source_ids"),
+            esc("confidence"),
+            esc("event_id"),
+        ],
+        axis=-1,
+    )
+
+
+HOVER = (
+    "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]} → %{customdata[3]} · CAMEO "
+    "%{customdata[4]} · Goldstein %{customdata[5]}<br>sources %{customdata[6]} · %{customdata[7]}"
+    "<extra>%{customdata[8]}</extra>"
+)
+
+
+def build_timeline_figure(
+    events: pd.DataFrame,
+    eras: pd.DataFrame | None = None,
+    lanes: Lanes = "pair",
+    label_top: int = 8,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Timeline of events in swimlanes.
+
+    Args:
+        events: events (``load_events`` columns).
+        eras: named periods to shade and label (``load_eras``).
+        lanes: one lane per ``"pair"``, ``"theme"`` (an event shows in each of its themes) or ``"actor"``.
+        label_top: how many key events (largest confidence-weighted |Goldstein|) get a text label.
+        start, end: the visible date range (default: every event); the range slider shows it all.
+        title: chart title.
+
+    Returns:
+        A figure with one marker trace per quad class; month- and year-precision events are drawn as
+        bars over their period with a marker at the start. Each marker's ``customdata`` ends with the
+        event id, so a click can be traced back to its event.
+    """
+    frame = _lanes(events, lanes)
+    frame["period_end"] = _period_end(frame)
+    lo = pd.Timestamp(start) if start is not None else frame["date"].min() - pd.Timedelta(days=20)
+    hi = pd.Timestamp(end) if end is not None else frame["period_end"].max() + pd.Timedelta(days=20)
+    frame = frame[(frame["period_end"] >= lo) & (frame["date"] <= hi)]  # lanes with nothing in view go
+    lane_order = (
+        frame.groupby("lane")["date"].count().sort_values(ascending=True, kind="stable").index.tolist()
+    )
+    fig = go.Figure()
+    imprecise = frame[frame["date_precision"].astype("string") != "day"]
+    for quad, group in imprecise.groupby("quad_class"):
+        xs, ys = [], []
+        for row in group.itertuples():
+            xs += [row.date, row.period_end, None]
+            ys += [row.lane, row.lane, None]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": QUAD_COLORS[int(quad)], "width": 7},
+                opacity=0.45,
+                hoverinfo="skip",
+                showlegend=False,
+                name=f"period ({QUAD_NAMES[int(quad)]})",
+            )
+        )
+    for quad in sorted(frame["quad_class"].unique()):
+        group = frame[frame["quad_class"] == quad]
+        symbols = group["confidence"].astype("string").map(CONFIDENCE_SYMBOLS).fillna("circle")
+        name = QUAD_NAMES[int(quad)]
+        fig.add_trace(
+            go.Scatter(
+                x=group["date"],
+                y=group["lane"],
+                mode="markers",
+                name=name,
+                legendgroup=name,
+                showlegend=False,
+                marker={
+                    "color": QUAD_COLORS[int(quad)],
+                    "size": 11,
+                    "symbol": symbols.tolist(),
+                    "line": {"width": 1.5, "color": QUAD_COLORS[int(quad)]},
+                },
+                customdata=_hover(group),
+                hovertemplate=HOVER,
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=name,
+                legendgroup=name,
+                marker={"color": QUAD_COLORS[int(quad)], "size": 10, "symbol": "square"},
+                hoverinfo="skip",
+            )
+        )
+    for symbol_name, symbol in CONFIDENCE_SYMBOLS.items():  # legend entries for the symbols
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=symbol_name,
+                legendgroup="confidence",
+                marker={"symbol": symbol, "color": "#555555", "size": 10},
+                hoverinfo="skip",
+            )
+        )
+    _shade_eras(fig, eras, lo, hi)
+    _label_key_events(fig, frame.drop_duplicates("event_id"), label_top, lo, hi)
+    fig.update_layout(
+        title={
+            "text": title
+            or f"Events by {lanes}: {frame['event_id'].nunique()} events, coloured by quad class",
+            "y": 0.985,
+            "yanchor": "top",
+            "yref": "container",
+        },
+        height=max(420, 190 + 36 * len(lane_order)),
+        xaxis={"range": [lo, hi], "rangeslider": {"visible": True, "thickness": 0.06}, "type": "date"},
+        yaxis={"categoryorder": "array", "categoryarray": lane_order, "title": None},
+        hovermode="closest",
+        margin={"l": 90, "r": 30, "t": 125, "b": 170},
+        legend={"y": 1.01, "yanchor": "bottom", "orientation": "h"},
+    )
+    return add_source_note(fig, events_note(events), yshift=-130)
+
+
+def _shade_eras(fig: go.Figure, eras: pd.DataFrame | None, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
+    if eras is None or eras.empty:
+        return
+    for era in eras.itertuples():
+        if era.end < lo or era.start > hi:
+            continue
+        end = max(era.end, era.start + pd.Timedelta(days=1))
+        fig.add_vrect(
+            x0=era.start,
+            x1=end,
+            fillcolor=ERA_FILL,
+            line_width=0,
+            layer="below",
+            annotation_text=html.escape(str(era.name)),
+            annotation_position="top left",
+            annotation_font={"size": 10, "color": "#555555"},
+        )
+
+
+def _label_key_events(fig: go.Figure, frame: pd.DataFrame, label_top: int, lo, hi) -> None:
+    if label_top <= 0:
+        return
+    visible = frame[(frame["date"] >= lo) & (frame["date"] <= hi)].copy()
+    weight = visible["confidence"].astype("string").map({"confirmed": 1.0, "reported": 0.7, "alleged": 0.4})
+    visible["salience"] = visible["goldstein"].abs() * weight.fillna(0.4)
+    ranked = visible.sort_values(["salience", "date"], ascending=[False, True])
+    ranked = ranked.drop_duplicates("title")  # one label for the rows of a multilateral event
+    top = ranked.head(label_top).sort_values("date")
+    offsets = [-40, -72, -104, 40, 72]
+    span = (hi - lo).days or 1
+    for i, row in enumerate(top.itertuples()):
+        text = row.title if len(row.title) <= 40 else row.title[:38].rstrip() + "…"
+        position = (row.date - lo).days / span
+        ax = -60 if position > 0.85 else (60 if position < 0.1 else 0)
+        fig.add_annotation(
+            x=row.date,
+            y=row.lane,
+            text=html.escape(text),
+            showarrow=True,
+            arrowhead=0,
+            arrowwidth=1,
+            arrowcolor="#888888",
+            ax=ax,
+            ay=offsets[i % len(offsets)],
+            xanchor="right" if ax < 0 else ("left" if ax > 0 else "center"),
+            font={"size": 10},
+            bgcolor="rgba(255,255,255,0.85)",
+            borderpad=2,
+        )
