@@ -49,8 +49,9 @@ lab: setup  ## open JupyterLab on notebooks/
 bench: setup  ## benchmarks: scoring, export, ingest, dashboard (ratios against baselines)
 	$(PY) -m bench
 
-docs: setup  ## regenerate docs/data-dictionary.md and the README figures
+docs: setup  ## regenerate docs/data-dictionary.md and the README figures (docs/img/)
 	$(PY) -c "from tensions.schema import render_data_dictionary_markdown as r; open('docs/data-dictionary.md','w').write(r())"
+	$(PY) -c "from tensions.figures import write_readme_figures as w; print(*w(), sep='\n')"
 
 clean:  ## remove generated output
 	rm -rf reports/notebooks reports/figures reports/report.html

@@ -18,7 +18,11 @@ Names are imported lazily so that ``import tensions`` stays fast.
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import Any
+
+# pandera probes its optional PySpark backend, and PySpark warns about pandas 3 on import: noise for readers
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
 
 __version__ = "0.1.0"
 
@@ -34,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "score_dyads": "tensions.scoring",
     "explain": "tensions.scoring",
     "export_figure": "tensions.export",
+    "export_figures": "tensions.export",
     "build_report": "tensions.export",
     "read_events": "tensions.ingest",
     "dashboard": "tensions.widgets",

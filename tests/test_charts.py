@@ -1,0 +1,110 @@
+"""Chart builders return figures that show what they should, traceable to the events."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+import tensions
+from tensions import charts, scoring
+
+
+@pytest.fixture(scope="module")
+def ds() -> dict[str, pd.DataFrame]:
+    return tensions.load_dataset()
+
+
+@pytest.fixture(scope="module")
+def scores(ds) -> pd.DataFrame:
+    return tensions.score_dyads(ds["events"])
+
+
+def _marker_ids(fig: go.Figure) -> set[str]:
+    ids = set()
+    for trace in fig.data:
+        if trace.mode == "markers" and trace.customdata is not None:
+            ids |= {row[-1] for row in trace.customdata}
+    return ids
+
+
+def test_house_template_is_default_and_pair_colours_are_stable():
+    assert "tensions" in pio.templates.default
+    assert charts.pair_color("AZE-RUS") == charts.pair_color("RUS>AZE") == "#D55E00"
+    assert len({charts.pair_color(p) for p in ("AZE-RUS", "KAZ-RUS", "RUS-UZB", "ARM-RUS")}) == 4
+
+
+def test_timeline_has_every_event_once_per_lane_and_eras(ds):
+    events = ds["events"]
+    fig = charts.build_timeline_figure(events, ds["eras"])
+    assert _marker_ids(fig) == set(events["event_id"])
+    lanes = set(fig.layout.yaxis.categoryarray)
+    assert lanes == set(events["pair"])
+    era_names = {a.text for a in fig.layout.annotations if a.text in set(ds["eras"]["name"])}
+    assert "AZAL 8243 crisis" in era_names
+    assert any(
+        "Source: Eurasia tensions workbook, 57 events" in (a.text or "") for a in fig.layout.annotations
+    )
+    imprecise = [t for t in fig.data if t.mode == "lines"]
+    assert imprecise, "month/year-precision events are drawn as bars over their period"
+
+
+def test_timeline_by_theme_and_window(ds):
+    fig = charts.build_timeline_figure(ds["events"], ds["eras"], lanes="theme", start="2024-12-01")
+    assert "aviation" in set(fig.layout.yaxis.categoryarray)
+    assert all(
+        pd.Timestamp(x) >= pd.Timestamp("2024-01-01")
+        for t in fig.data
+        if t.mode == "markers"
+        for x in (t.x if t.x is not None else [])
+        if x is not None
+    )
+    with pytest.raises(ValueError, match="lanes must be"):
+        charts.build_timeline_figure(ds["events"], lanes="colour")
+
+
+def test_tension_figure_lines_band_and_top_events(ds, scores):
+    band = scoring.bootstrap_scores(ds["events"], n_boot=20, pairs=["AZE-RUS"], start="2024-11-01")
+    window = scores[scores["date"] >= "2024-11-01"]
+    fig = charts.build_tension_figure(
+        window,
+        pairs=["AZE-RUS", "KAZ-RUS"],
+        events=ds["events"],
+        eras=ds["eras"],
+        band=band[["pair", "date", "low", "high"]],
+    )
+    lines = [t for t in fig.data if t.mode == "lines" and t.name in {"AZE-RUS", "KAZ-RUS"}]
+    assert [t.name for t in lines] == ["AZE-RUS", "KAZ-RUS"]
+    assert lines[0].line.color == charts.pair_color("AZE-RUS")
+    assert any(t.fill == "tonexty" for t in fig.data)
+    top = charts.top_event_annotations(scores, ds["events"], "AZE-RUS", top=3)
+    assert "EV-0052" in set(top["event_id"])  # the Yekaterinburg raid drives the overall peak
+
+
+def test_heatmap_waterfall_mix_map(ds, scores):
+    monthly = tensions.score_dyads(ds["events"], freq="M", start="2024-01-01")
+    heat = charts.build_heatmap_figure(monthly)
+    assert heat.data[0].zmid == 50 and len(heat.data[0].y) == monthly["pair"].nunique()
+    breakdown = tensions.explain(ds["events"], "AZE-RUS", "2024-12-27")
+    water = charts.build_waterfall_figure(breakdown, "AZE-RUS", "2024-12-27", top=4)
+    assert water.data[0].measure[-1] == "total"
+    assert water.data[0].x[-1] == pytest.approx(breakdown["contribution"].sum())
+    assert sum(water.data[0].x[:-1]) == pytest.approx(water.data[0].x[-1])
+    mix = charts.build_event_mix_figure(ds["events"], by="theme")
+    assert sum(sum(t.y) for t in mix.data) == ds["events"]["themes"].str.split(";").str.len().sum()
+    latest = scoring.rank_pairs(scores)[["pair", "peak_index"]].rename(columns={"peak_index": "index"})
+    fig = charts.build_map_figure(ds["events"], ds["countries"], latest)
+    assert charts.has_geo(fig)
+    located = ds["events"]["latitude"].notna().sum()
+    assert sum(len(t.lat) for t in fig.data if t.name in charts.style.QUAD_NAMES.values()) == located
+
+
+def test_diagnostic_figures(ds, scores):
+    sweep = scoring.sweep_sensitivity(ds["events"], "AZE-RUS", half_lives=(14, 30))
+    fig = charts.build_sensitivity_figure(sweep)
+    assert len(fig.data) == 3
+    comparison = charts.build_comparison_figure(
+        scores, scoring.score_gdelt_mean(ds["events"]), scoring.score_cumulative(ds["events"]), "AZE-RUS"
+    )
+    assert len(comparison.data) == 3
