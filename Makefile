@@ -53,5 +53,8 @@ docs: setup  ## regenerate docs/data-dictionary.md and the README figures (docs/
 	$(PY) -c "from tensions.schema import render_data_dictionary_markdown as r; open('docs/data-dictionary.md','w').write(r())"
 	$(PY) -c "from tensions.figures import write_readme_figures as w; print(*w(), sep='\n')"
 
+dashboard: setup  ## serve the dashboard as a standalone app (Voila) on http://127.0.0.1:8866
+	$(VENV)/bin/voila notebooks/03-interactive-dashboard.ipynb --no-browser --port=8866 --Voila.ip=127.0.0.1
+
 clean:  ## remove generated output
 	rm -rf reports/notebooks reports/figures reports/report.html
