@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SOURCES := lib tests bench notebooks
 PYTEST_WORKERS ?= 2
 
-.PHONY: help setup chromium report test lint format lab bench docs dashboard test-browser clean strip
+.PHONY: help setup chromium report test lint format lab bench docs dashboard clean strip
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
