@@ -43,5 +43,22 @@ __all__ = [
     "has_geo",
     "pair_color",
     "register_template",
+    "show",
     "top_event_annotations",
 ]
+
+
+def show(fig) -> None:
+    """Display a figure in a notebook; a map is shown with its outlines embedded, so it needs no network.
+
+    plotly's notebook renderers fetch map outlines from a CDN; for figures with geo traces this displays the
+    offline HTML of :func:`tensions.export.figure_to_html` instead (plotly.js and the outlines inlined).
+    """
+    if not has_geo(fig):
+        fig.show()
+        return
+    from IPython.display import HTML, display
+
+    from tensions.export import figure_to_html
+
+    display(HTML(figure_to_html(fig, full_html=False, include_plotlyjs=True)))
