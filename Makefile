@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SOURCES := lib tests bench notebooks
 PYTEST_WORKERS ?= 2
 
-.PHONY: help setup chromium report test lint format lab bench docs dashboard clean strip
+.PHONY: help setup chromium report test lint format lab bench docs dashboard test-browser clean strip
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -44,7 +44,7 @@ strip: setup  ## strip outputs from the committed notebooks
 	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb
 
 lab: setup  ## open JupyterLab on notebooks/
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: setup  ## benchmarks: scoring, export, ingest, dashboard (ratios against baselines)
 	$(PY) -m bench
@@ -52,6 +52,10 @@ bench: setup  ## benchmarks: scoring, export, ingest, dashboard (ratios against 
 docs: setup  ## regenerate docs/data-dictionary.md and the README figures (docs/img/)
 	$(PY) -c "from tensions.schema import render_data_dictionary_markdown as r; open('docs/data-dictionary.md','w').write(r())"
 	$(PY) -c "from tensions.figures import write_readme_figures as w; print(*w(), sep='\n')"
+
+test-browser: setup  ## drive JupyterLab in Chromium: Run All on notebook 01, the dashboard reacting to a control
+	$(PY) -m pytest -m browser tests/test_browser.py -v
+	@echo "screenshot: reports/browser/dashboard.png"
 
 dashboard: setup  ## serve the dashboard as a standalone app (Voila) on http://127.0.0.1:8866
 	$(VENV)/bin/voila notebooks/03-interactive-dashboard.ipynb --no-browser --port=8866 --Voila.ip=127.0.0.1

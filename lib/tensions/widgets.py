@@ -8,11 +8,14 @@ events table with the curated columns (an ingested GDELT or ICEWS set included).
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import time
 from collections.abc import Callable
 
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -29,8 +32,10 @@ def sync_figure(target: go.FigureWidget, source: go.Figure) -> None:
     """Make ``target`` show ``source`` with one redraw.
 
     When both have the same trace types in the same order, every trace and the layout are updated inside
-    one ``batch_update``; otherwise the traces are replaced first.
+    one ``batch_update``; otherwise the traces are replaced first. The source goes through plotly's JSON
+    encoder first, so dates reach the browser as ISO strings (the widget channel would send raw nanoseconds).
     """
+    source = go.Figure(_decode_typed_arrays(json.loads(source.to_json())))
     same = len(target.data) == len(source.data) and all(
         a.type == b.type for a, b in zip(target.data, source.data, strict=True)
     )
@@ -44,6 +49,20 @@ def sync_figure(target: go.FigureWidget, source: go.Figure) -> None:
         for old, new in zip(target.data, source.data, strict=True):
             old.update(new.to_plotly_json(), overwrite=True)
         target.layout = source.layout
+
+
+def _decode_typed_arrays(obj):
+    """Turn plotly's base64 typed arrays (``{"dtype": "f8", "bdata": ...}``) back into lists, recursively."""
+    if isinstance(obj, dict):
+        if set(obj) >= {"dtype", "bdata"}:
+            values = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+            if "shape" in obj:
+                values = values.reshape([int(n) for n in str(obj["shape"]).split(",")])
+            return values.tolist()
+        return {key: _decode_typed_arrays(value) for key, value in obj.items()}
+    if isinstance(obj, list):
+        return [_decode_typed_arrays(value) for value in obj]
+    return obj
 
 
 def build_score_lines_figure(
@@ -223,6 +242,7 @@ class Dashboard:
             for trace in self.tension.data:
                 series = by_pair.get(trace.name)
                 if trace.mode == "lines" and series is not None:
+                    trace.x = series.index.strftime("%Y-%m-%d").tolist()
                     trace.y = series["index"].to_numpy()
                     trace.customdata = series[["pressure", "n_events"]].to_numpy()
                 elif trace.mode == "markers" and trace.legendgroup in by_pair and trace.x is not None:
