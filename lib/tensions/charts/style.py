@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import html
 from datetime import date
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -121,3 +123,23 @@ def events_note(events) -> str:
         f"Source: Eurasia tensions workbook, {len(events)} events "
         f"({first:%Y-%m-%d} to {last:%Y-%m-%d}), data/events.csv"
     )
+
+
+def shade_eras(fig: go.Figure, eras: pd.DataFrame | None, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
+    """Shade and label the named eras that fall within [lo, hi] (drawn below the data)."""
+    if eras is None or eras.empty:
+        return
+    for era in eras.itertuples():
+        if era.end < lo or era.start > hi:
+            continue
+        end = max(era.end, era.start + pd.Timedelta(days=1))
+        fig.add_vrect(
+            x0=era.start,
+            x1=end,
+            fillcolor=ERA_FILL,
+            line_width=0,
+            layer="below",
+            annotation_text=html.escape(str(era.name)),
+            annotation_position="top left",
+            annotation_font={"size": 10, "color": "#555555"},
+        )

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from tensions.charts.style import ERA_FILL, add_source_note, events_note, pair_color
+from tensions.charts.style import add_source_note, events_note, pair_color, shade_eras
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -23,25 +23,6 @@ def _pairs(scores: pd.DataFrame, pairs: Sequence[str] | None, limit: int = 6) ->
     if pairs is not None:
         return [p for p in pairs if p in set(scores["pair"])]
     return scores.groupby("pair")["index"].max().sort_values(ascending=False).head(limit).index.tolist()
-
-
-def _shade(fig: go.Figure, eras: pd.DataFrame | None, lo, hi, **kwargs) -> None:
-    if eras is None:
-        return
-    for era in eras.itertuples():
-        if era.end < lo or era.start > hi:
-            continue
-        fig.add_vrect(
-            x0=era.start,
-            x1=max(era.end, era.start + pd.Timedelta(days=1)),
-            fillcolor=ERA_FILL,
-            line_width=0,
-            layer="below",
-            annotation_text=html.escape(str(era.name)),
-            annotation_position="top left",
-            annotation_font={"size": 10, "color": "#555555"},
-            **kwargs,
-        )
 
 
 def top_event_annotations(
@@ -169,7 +150,7 @@ def build_tension_figure(
                     bgcolor="rgba(255,255,255,0.85)",
                 )
     lo, hi = scores["date"].min(), scores["date"].max()
-    _shade(fig, eras, lo, hi)
+    shade_eras(fig, eras, lo, hi)
     fig.add_hline(
         y=50,
         line_dash="dot",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from tensions.charts.style import ERA_FILL, QUAD_COLORS, QUAD_NAMES, add_source_note, events_note
+from tensions.charts.style import QUAD_COLORS, QUAD_NAMES, add_source_note, events_note, shade_eras
 
 Lanes = Literal["pair", "theme", "actor"]
 CONFIDENCE_SYMBOLS = {"confirmed": "circle", "reported": "diamond", "alleged": "circle-open"}
@@ -165,7 +165,7 @@ def build_timeline_figure(
                 hoverinfo="skip",
             )
         )
-    _shade_eras(fig, eras, lo, hi)
+    shade_eras(fig, eras, lo, hi)
     _label_key_events(fig, frame.drop_duplicates("event_id"), label_top, lo, hi)
     fig.update_layout(
         title={
@@ -183,25 +183,6 @@ def build_timeline_figure(
         legend={"y": 1.01, "yanchor": "bottom", "orientation": "h"},
     )
     return add_source_note(fig, events_note(events), yshift=-130)
-
-
-def _shade_eras(fig: go.Figure, eras: pd.DataFrame | None, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
-    if eras is None or eras.empty:
-        return
-    for era in eras.itertuples():
-        if era.end < lo or era.start > hi:
-            continue
-        end = max(era.end, era.start + pd.Timedelta(days=1))
-        fig.add_vrect(
-            x0=era.start,
-            x1=end,
-            fillcolor=ERA_FILL,
-            line_width=0,
-            layer="below",
-            annotation_text=html.escape(str(era.name)),
-            annotation_position="top left",
-            annotation_font={"size": 10, "color": "#555555"},
-        )
 
 
 def _label_key_events(fig: go.Figure, frame: pd.DataFrame, label_top: int, lo, hi) -> None:
