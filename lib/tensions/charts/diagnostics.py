@@ -6,6 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from tensions.charts.style import add_source_note
+
 
 def build_sensitivity_figure(sweep: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Peak index against half-life, one line per set of confidence weights.
@@ -43,7 +45,7 @@ def build_sensitivity_figure(sweep: pd.DataFrame, title: str | None = None) -> g
         yaxis_title="peak index (0-100)",
         legend_title="confidence weights",
     )
-    return fig
+    return add_source_note(fig, "Source: Eurasia tensions workbook, tensions.scoring.sweep_sensitivity")
 
 
 def build_comparison_figure(
@@ -83,9 +85,18 @@ def build_comparison_figure(
     )
     fig.add_trace(go.Scatter(x=ours["date"], y=ours["index"], mode="lines", name="index"), row=1, col=1)
     fig.add_trace(
-        go.Bar(
+        go.Scatter(
             x=mean["date"],
             y=mean["mean_goldstein"],
+            mode="markers",
+            marker={
+                "size": 8,
+                "color": mean["mean_goldstein"],
+                "colorscale": "RdBu",
+                "cmin": -10,
+                "cmax": 10,
+                "line": {"width": 0.5, "color": "#555555"},
+            },
             name="mean Goldstein",
             customdata=mean["n_events"],
             hovertemplate="%{x|%Y-%m-%d}: %{y:.1f} (%{customdata} events)<extra></extra>",
@@ -99,12 +110,13 @@ def build_comparison_figure(
         col=1,
     )
     fig.add_hline(y=50, line_dash="dot", line_width=1, row=1, col=1)
+    fig.add_hline(y=0, line_dash="dot", line_width=1, row=2, col=1)
     fig.update_yaxes(title_text="index", row=1, col=1)
     fig.update_yaxes(title_text="Goldstein", row=2, col=1)
     fig.update_yaxes(title_text="push", row=3, col=1)
     fig.update_layout(
         title=title or f"{pair}: the decayed index against published-index methods",
         showlegend=False,
-        height=720,
+        height=760,
     )
-    return fig
+    return add_source_note(fig, "Source: Eurasia tensions workbook, tensions.scoring baselines")
