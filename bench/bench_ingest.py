@@ -1,0 +1,143 @@
+"""Ingest benchmark: a synthetic GDELT 2.0 file set read by DuckDB (``read_events``) vs pandas read-all-then-filter.
+
+The file set (default 10,000,000 rows in files of 1,000,000, 61 tab-separated columns following the published
+layout) is generated once and cached under ``reports/bench/``. Each measurement runs in its own process so its
+peak memory (max RSS) is its own. Reference speed: DuckDB's bare ``read_csv`` count of the same files. The pandas
+baseline reads one file (1,000,000 rows) entirely, then filters: its rate is per row, its memory per file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tensions import paths
+
+ROWS_PER_FILE = 1_000_000
+COUNTRIES = np.array(["RUS", "AZE", "KAZ", "UZB", "ARM", "USA", "CHN", "TUR", "UKR", "DEU", "FRA", ""])
+CODES = np.array(["010", "040", "042", "057", "112", "120", "160", "173", "190", "0874"])
+GOLD = {
+    "010": "0.0",
+    "040": "1.0",
+    "042": "1.9",
+    "057": "8.0",
+    "112": "-2.0",
+    "120": "-4.0",
+    "160": "-4.0",
+    "173": "-5.0",
+    "190": "-10.0",
+    "0874": "10.0",
+}
+
+
+def _names() -> list[str]:
+    cols = pd.read_csv(paths.GDELT_COLUMNS_CSV)
+    return cols[cols["table"] == "gdelt2_events"].sort_values("position")["name"].tolist()
+
+
+def generate(folder: Path, rows: int, seed: int = 0) -> list[Path]:
+    """Write (once) ``rows`` synthetic GDELT 2.0 records in files of ``ROWS_PER_FILE``."""
+    marker = folder / f"rows-{rows}.json"
+    files = [folder / f"synthetic-{i:03d}.export.CSV" for i in range(-(-rows // ROWS_PER_FILE))]
+    if marker.exists() and all(f.exists() for f in files):
+        return files
+    folder.mkdir(parents=True, exist_ok=True)
+    names = _names()
+    rng = np.random.default_rng(seed)
+    for i, path in enumerate(files):
+        n = min(ROWS_PER_FILE, rows - i * ROWS_PER_FILE)
+        cols = {name: np.full(n, "", dtype=object) for name in names}
+        cols["GLOBALEVENTID"] = (np.arange(n) + i * ROWS_PER_FILE + 1).astype(str)
+        days = pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 3650, n), unit="D")
+        cols["SQLDATE"] = days.strftime("%Y%m%d").to_numpy()
+        cols["Actor1CountryCode"] = rng.choice(COUNTRIES, n)
+        cols["Actor2CountryCode"] = rng.choice(COUNTRIES, n)
+        codes = rng.choice(CODES, n)
+        cols["EventCode"] = codes
+        cols["EventRootCode"] = pd.Series(codes).str[:2].to_numpy()
+        cols["GoldsteinScale"] = pd.Series(codes).map(GOLD).to_numpy()
+        cols["QuadClass"] = "1"
+        cols["ActionGeo_CountryCode"] = "RS"
+        frame = pd.DataFrame(cols)
+        frame.to_csv(path, sep="\t", header=False, index=False)
+    marker.write_text(json.dumps({"rows": rows, "files": len(files)}))
+    return files
+
+
+CHILD = r"""
+import json, resource, sys, time
+import pandas as pd
+kind, files = sys.argv[1], json.loads(sys.argv[2])
+started = time.perf_counter()
+if kind == "duckdb_count":
+    import duckdb
+    n = duckdb.sql(f"SELECT count(*) FROM read_csv({files!r}, delim='{chr(9)}', header=false, all_varchar=true, "
+                   "quote='', auto_detect=false, columns={" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(61))
+                   + "})").fetchall()[0][0]
+    kept = n
+elif kind == "ingest":
+    from tensions.ingest import read_events
+    events, report = read_events(files, format="gdelt2", countries=["RUS", "AZE", "KAZ"], start="2020-01-01")
+    n, kept = report.read, report.kept
+else:
+    frames = [pd.read_csv(f, sep=chr(9), header=None, dtype=str, keep_default_na=False, quoting=3) for f in files]
+    raw = pd.concat(frames, ignore_index=True)
+    keep = (raw[7].isin(["RUS", "AZE", "KAZ"]) | raw[17].isin(["RUS", "AZE", "KAZ"])) & (raw[1] >= "20200101")
+    n, kept = len(raw), int(keep.sum())
+elapsed = time.perf_counter() - started
+print(json.dumps({"rows": n, "kept": kept, "seconds": elapsed,
+                  "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _run(kind: str, files: list[Path]) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, kind, json.dumps([str(f) for f in files])],
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        raise RuntimeError(f"{kind} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str]) -> int:
+    rows = 1_000_000 if os.environ.get("BENCH_QUICK") == "1" else 10_000_000
+    if argv:
+        rows = int(argv[0])
+    started = time.perf_counter()
+    files = generate(paths.BENCH_DIR / "gdelt2-synthetic", rows)
+    size = sum(f.stat().st_size for f in files) / 2**20
+    print(
+        f"{rows:,} synthetic GDELT 2.0 rows in {len(files)} files, {size:,.0f} MiB "
+        f"(ready in {time.perf_counter() - started:.0f} s)"
+    )
+    ref = _run("duckdb_count", files)
+    ing = _run("ingest", files)
+    base = _run("pandas", files[:1])
+    for label, r in (
+        ("DuckDB bare read_csv count", ref),
+        ("read_events (DuckDB, filters in SQL)", ing),
+        ("pandas read-all-then-filter, 1 file", base),
+    ):
+        print(
+            f"{label}: {r['rows']:,} rows in {r['seconds']:.1f} s = {r['rows'] / r['seconds']:,.0f} rows/s, "
+            f"kept {r['kept']:,}, peak RSS {r['max_rss_mib']:,.0f} MiB"
+        )
+    print(
+        f"read_events speed / bare read_csv: {(ing['rows'] / ing['seconds']) / (ref['rows'] / ref['seconds']):.2f}; "
+        f"read_events / pandas rows/s: {(ing['rows'] / ing['seconds']) / (base['rows'] / base['seconds']):.1f}x; "
+        f"read_events peak RSS / file set size: {ing['max_rss_mib'] / size:.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
