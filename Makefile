@@ -54,11 +54,12 @@ docs: setup  ## regenerate docs/data-dictionary.md and the README figures (docs/
 	$(PY) -c "from tensions.figures import write_readme_figures as w; print(*w(), sep='\n')"
 
 test-browser: setup  ## drive JupyterLab in Chromium: Run All on notebook 01, the dashboard reacting to a control
-	$(PY) -m pytest -m browser tests/test_browser.py -v
-	@echo "screenshot: reports/browser/dashboard.png"
+	$(PY) -m pytest -m browser tests/test_browser.py -v --durations=5
+	@echo "screenshots: reports/browser/*.png"
 
 dashboard: setup  ## serve the dashboard as a standalone app (Voila) on http://127.0.0.1:8866
-	$(VENV)/bin/voila notebooks/03-interactive-dashboard.ipynb --no-browser --port=8866 --Voila.ip=127.0.0.1
+	JUPYTER_PATH=scripts/jupyter $(VENV)/bin/voila notebooks/03-interactive-dashboard.ipynb --template=offline \
+		--no-browser --port=8866 --Voila.ip=127.0.0.1
 
 clean:  ## remove generated output
 	rm -rf reports/notebooks reports/figures reports/report.html

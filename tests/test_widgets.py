@@ -2,94 +2,276 @@
 
 from __future__ import annotations
 
+import html
+import re
+
+import numpy as np
 import pandas as pd
 import pytest
 
 import tensions
-from tensions.widgets import Dashboard, dashboard
+from tensions.widgets import Dashboard, dashboard, iso_days
+
+PAIRS = ["AZE-RUS", "KAZ-RUS"]
 
 
 @pytest.fixture(scope="module")
-def board() -> Dashboard:
-    return dashboard(pairs=["AZE-RUS", "KAZ-RUS"])
+def dataset() -> dict[str, pd.DataFrame]:
+    return tensions.load_dataset()
+
+
+@pytest.fixture(scope="module")
+def downing(dataset) -> pd.Series:
+    """The downing of AZAL 8243 (25 December 2024), the event behind the sharpest AZE-RUS spike."""
+    ev = dataset["events"]
+    found = ev[(ev["date"] == "2024-12-25") & (ev["cameo_code"] == "190") & (ev["pair"] == "AZE-RUS")]
+    assert len(found) == 1
+    return found.iloc[0]
+
+
+@pytest.fixture
+def board(dataset) -> Dashboard:
+    return Dashboard(dataset["events"], eras=dataset["eras"], sources=dataset["sources"], pairs=PAIRS)
 
 
 def _lines(board: Dashboard) -> dict[str, object]:
-    return {t.name: t for t in board.tension.data if t.mode == "lines" and t.name}
+    return {t.name: t for t in board.tension.data if t.mode in ("lines", "lines+markers") and t.name}
 
 
-def test_opens_with_the_chosen_pairs_and_a_table(board):
-    assert set(_lines(board)) >= {"AZE-RUS", "KAZ-RUS"}
-    assert "EV-0032" in board.table.value  # the downing of AZAL 8243 is listed
-    assert len(board.timeline.data) > 0
+def _markers(board: Dashboard) -> list:
+    return [t for t in board.timeline.data if t.mode == "markers" and t.customdata is not None]
+
+
+def _click(fig, trace_index: int, point_index: int) -> None:
+    """Send the message the browser sends when a point is clicked."""
+    trace = fig.data[trace_index]
+    fig._handler_js2py_pointsCallback(
+        {
+            "new": {
+                "event_type": "plotly_click",
+                "points": {
+                    "xs": [trace.x[point_index]],
+                    "ys": [trace.y[point_index]],
+                    "point_indexes": [point_index],
+                    "trace_indexes": [trace_index],
+                },
+            }
+        }
+    )
+
+
+def _uids(fig) -> list[str]:
+    return [t.uid for t in fig.data]
+
+
+def test_opens_with_the_chosen_pairs_the_window_and_a_table(board, downing):
+    assert set(_lines(board)) == set(PAIRS)
+    start, end = board.window
+    assert board.tension.layout.xaxis.range == (f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}")
+    line = _lines(board)["AZE-RUS"]
+    assert line.x[0] == f"{start:%Y-%m-%d}" and line.x[-1] == f"{end:%Y-%m-%d}"  # ISO days, not nanoseconds
+    assert downing["event_id"] in board.table.value  # the downing of AZAL 8243 is listed
+    early = board.context[board.context["date"] < start]
+    assert len(early) and not any(e in board.table.value for e in early["event_id"])  # earlier ones are not
+    timeline_ids = {row[-1] for t in _markers(board) for row in t.customdata}
+    assert timeline_ids == set(board.context["event_id"])
+    assert "pass the filters" in board.status.value
 
 
 def test_half_life_moves_the_lines_without_rebuilding(board):
-    before = _lines(board)["AZE-RUS"].y
-    n_traces = len(board.tension.data)
+    uids, before = _uids(board.tension), np.array(_lines(board)["AZE-RUS"].y)
     board.controls["half_life"].value = 90
-    after = _lines(board)["AZE-RUS"].y
-    assert len(board.tension.data) == n_traces
-    assert max(after) > max(before)  # a longer memory keeps more pressure at the peak
-    board.controls["half_life"].value = 30
+    after = np.array(_lines(board)["AZE-RUS"].y)
+    assert _uids(board.tension) == uids  # same traces, new values
+    assert after.max() > before.max()  # a longer memory keeps more pressure at the peak
+    expected = tensions.score_dyads(
+        board.selection, half_life_days=90, start=board.window[0], end=board.window[1]
+    )
+    expected = expected[expected["pair"] == "AZE-RUS"]
+    np.testing.assert_allclose(after, expected["index"].to_numpy())
 
 
-def test_filters_change_the_views_and_table(board):
-    board.controls["pairs"].value = ("AZE-RUS",)
-    assert set(_lines(board)) == {"AZE-RUS"}
+def test_confidence_filter_fades_events_and_changes_table_and_scores(board):
+    uids = _uids(board.timeline)
+    before = np.array(_lines(board)["AZE-RUS"].y)
+    alleged = board.shown.loc[board.shown["confidence"] == "alleged", "event_id"]
+    assert len(alleged) and all(e in board.table.value for e in alleged)
     board.controls["confidence"].value = "confirmed"
     assert set(board.selection["confidence"]) == {"confirmed"}
-    assert "EV-0053" not in board.table.value  # an alleged event leaves the table
-    board.controls["quads"].value = (1, 2)
-    assert set(board.selection["quad_class"]) <= {1, 2}
-    board.controls["quads"].value = (1, 2, 3, 4)
+    assert not any(e in board.table.value for e in alleged)  # alleged events leave the table
+    assert _uids(board.timeline) == uids  # the timeline was not rebuilt
+    kept = set(board.selection["event_id"])
+    for trace in _markers(board):
+        ids = [row[-1] for row in trace.customdata]
+        selected = set(range(len(ids))) if trace.selectedpoints is None else set(trace.selectedpoints)
+        assert {ids[i] for i in selected} == kept & set(ids)
+        assert trace.unselected.marker.opacity < 0.5  # left-out events stay visible, faded
+    assert not np.allclose(np.array(_lines(board)["AZE-RUS"].y), before)
     board.controls["confidence"].value = "alleged"
-    board.controls["method"].value = "cumulative"
-    assert "cumulative" in set(board.scores.columns)
-    board.controls["method"].value = "gdelt"
-    assert "mean_goldstein" in set(board.scores.columns)
-    board.controls["method"].value = "index"
-    board.controls["pairs"].value = ("AZE-RUS", "KAZ-RUS")
+    assert all(t.selectedpoints is None for t in _markers(board))
+
+
+def test_quad_class_and_theme_filters(board, downing):
+    board.controls["quads"].value = (3, 4)
+    assert set(board.selection["quad_class"]) <= {3, 4}
+    assert len(board.selection) < len(board.context)
+    board.controls["quads"].value = (1, 2, 3, 4)
+    board.controls["themes"].value = ("aviation",)
+    assert board.selection["themes"].str.contains("aviation").all()
+    assert downing["event_id"] in board.table.value
+    assert 0 < len(board.shown) < len(board.context[board.context["date"] >= board.window[0]])
+
+
+def test_date_window_moves_the_axes_and_the_table(board, downing):
+    options = [value for _, value in board.controls["dates"].options]
+    first = options.index(pd.Timestamp("2024-12-01"))
+    board.controls["dates"].index = (first, first + 1)
+    assert board.tension.layout.xaxis.range == ("2024-12-01", "2025-01-31")
+    assert _lines(board)["AZE-RUS"].x[0] == "2024-12-01"
+    assert set(board.shown["date"].dt.strftime("%Y-%m")) <= {"2024-12", "2025-01"}
+    assert downing["event_id"] in board.table.value
+    assert board.timeline.layout.xaxis.range[0] < "2024-12-01" < board.timeline.layout.xaxis.range[1]
 
 
 def test_weights_table_changes_scores(board):
     before = board.scores.copy()
     board.controls["goldstein"].value = "Phoenix"
-    assert not board.scores["pressure"].equals(before["pressure"])
-    board.controls["goldstein"].value = "events' own weights"
+    assert not np.allclose(board.scores["pressure"], before["pressure"])
 
 
-def test_click_on_tension_line_explains_that_point(board):
-    breakdown = board.on_tension_click("AZE-RUS", "2024-12-27")
-    row = board.scores[(board.scores["pair"] == "AZE-RUS") & (board.scores["date"] == "2024-12-27")]
-    assert breakdown["contribution"].sum() == pytest.approx(row["pressure"].item(), abs=1e-9)
-    assert breakdown["event_id"].iloc[0] == "EV-0032"
+def test_a_click_on_a_tension_line_explains_the_pressure_shown(board, downing):
+    index = list(board.tension.data).index(_lines(board)["AZE-RUS"])
+    line = board.tension.data[index]
+    point = list(line.x).index("2024-12-27")
+    _click(board.tension, index, point)
+    pressure_shown = line.customdata[point][0]
     assert "AZE-RUS on 2024-12-27" in board.detail.value
+    breakdown = board.explain_point("AZE-RUS", "2024-12-27")
+    assert breakdown["contribution"].sum() == pytest.approx(pressure_shown, abs=1e-9)
+    assert breakdown["event_id"].iloc[0] == downing["event_id"]
+    assert f"{pressure_shown:.3f}" in board.detail.value
+    waterfall = board.waterfall.data[0]
+    assert waterfall.type == "waterfall" and waterfall.x[-1] == pytest.approx(pressure_shown)
+    assert board.waterfall_box.layout.display is None  # shown
 
 
-def test_click_on_event_shows_source_and_evidence(board):
-    event = board.on_event_click("EV-0032")
-    assert event["cameo_code"] == "190"
-    assert "Pantsir-S1" in board.detail.value and "INSS" in board.detail.value
+@pytest.mark.parametrize(("method", "column"), [("gdelt", "mean_goldstein"), ("cumulative", "cumulative")])
+def test_baseline_methods_draw_their_scores_and_explain_them(board, method, column):
+    board.controls["method"].value = method
+    assert column in board.scores.columns
+    line = _lines(board)["AZE-RUS"]
+    part = board.scores[board.scores["pair"] == "AZE-RUS"]
+    np.testing.assert_allclose(line.y, part[column].to_numpy())
+    day = part.loc[part[column].abs().idxmax(), "date"]
+    breakdown = board.on_tension_click("AZE-RUS", day)
+    assert breakdown["contribution"].sum() == pytest.approx(part.set_index("date").loc[day, column])
+    board.controls["method"].value = "index"
+    assert set(_lines(board)) == set(PAIRS) and "index" in board.scores.columns
+
+
+def test_a_click_on_an_event_shows_its_sources_and_evidence(board, dataset, downing):
+    event_id = downing["event_id"]
+    trace = next(t for t in _markers(board) if event_id in [row[-1] for row in t.customdata])
+    index = list(board.timeline.data).index(trace)
+    _click(board.timeline, index, [row[-1] for row in trace.customdata].index(event_id))
+    detail = html.unescape(re.sub(r"<[^>]+>", "", board.detail.value))
+    assert event_id in detail and str(downing["evidence"]) in detail  # the evidence quote
+    sources = dataset["sources"].set_index("source_id")
+    for source_id in str(downing["source_ids"]).split(";"):
+        assert f"{source_id}: {sources.loc[source_id, 'title']}" in detail
+    with pytest.raises(KeyError, match="no event"):
+        board.on_event_click("EV-9999")
+
+
+def test_pairs_change_rebuilds_and_fast_path_matches_a_full_rebuild(board):
+    board.controls["pairs"].value = ("AZE-RUS", "RUS-UZB", "AZE-KAZ")
+    assert set(_lines(board)) == {"AZE-RUS", "RUS-UZB", "AZE-KAZ"}
+    board.controls["confidence"].value = "reported"
+    board.controls["half_life"].value = 14
+    fast = {name: list(t.y) for name, t in _lines(board).items()}
+    table = board.table.value
+    board.fast_updates = False
+    board.controls["half_life"].value = 14.5
+    board.controls["half_life"].value = 14
+    slow = {name: list(t.y) for name, t in _lines(board).items()}
+    assert fast.keys() == slow.keys()
+    for name in fast:
+        np.testing.assert_allclose(fast[name], slow[name])
+    assert board.table.value == table
 
 
 def test_export_button_writes_the_view(board, tmp_path):
     board.export_dir = tmp_path
-    written = board.export_view(formats=("html",))
-    assert {p.name for p in written} == {
-        "dashboard-scores.html",
-        "dashboard-scores.csv",
-        "dashboard-timeline.html",
-        "dashboard-timeline.csv",
+    board.export_formats = ("html",)
+    board.controls["export"].click()
+    names = {p.name for p in tmp_path.iterdir()}
+    assert names == {
+        "dashboard-tension-202207-202507.html",
+        "dashboard-tension-202207-202507.csv",
+        "dashboard-timeline-202207-202507.html",
+        "dashboard-timeline-202207-202507.csv",
     }
-    assert "dashboard-scores.html" in board.export_output.value
+    assert "dashboard-tension-202207-202507.html" in board.export_output.value
+    exported = pd.read_csv(tmp_path / "dashboard-timeline-202207-202507.csv")
+    assert set(exported["event_id"]) == set(board.shown["event_id"])
 
 
-def test_opens_on_any_events_table():
+def test_text_is_escaped_everywhere():
     events = tensions.load_events()
-    other = events[events["pair"].isin(["AZE-RUS", "RUS-UZB"])].reset_index(drop=True)
-    board = Dashboard(other)
+    events = events[events["pair"] == "AZE-RUS"].reset_index(drop=True)
+    events.loc[0, "title"] = "<script>alert(1)</script>"
+    events.loc[0, "evidence"] = "<img src=x onerror=alert(2)>"
+    board = Dashboard(events)
+    board.controls["dates"].index = (0, len(board.controls["dates"].options) - 1)
+    board.on_event_click(events.loc[0, "event_id"])
+    for text in (board.table.value, board.detail.value):
+        assert "<script>" not in text and "<img" not in text
+    assert "&lt;script&gt;" in board.detail.value
+
+
+def test_opens_on_any_events_table_and_refuses_bad_ones():
+    events = tensions.load_events()
+    other = (
+        events[events["pair"].isin(["AZE-RUS", "RUS-UZB"])].drop(columns=["themes"]).reset_index(drop=True)
+    )
+    board = dashboard(other, pairs=["RUS-UZB", "XXX-YYY"])
     assert set(board.controls["pairs"].options) == {"AZE-RUS", "RUS-UZB"}
+    assert board.controls["pairs"].value == ("RUS-UZB",)  # unknown pairs are dropped
+    assert board.controls["themes"].options == ()
     with pytest.raises(ValueError, match="at least one event"):
         Dashboard(other.iloc[:0])
-    assert isinstance(board.selection, pd.DataFrame)
+    with pytest.raises(ValueError, match="lacks the column"):
+        Dashboard(other.drop(columns=["goldstein"]))
+
+
+def test_large_sets_cap_the_timeline_and_the_table():
+    rng = np.random.default_rng(0)
+    n = 6000
+    events = pd.DataFrame(
+        {
+            "event_id": [f"S{i:05d}" for i in range(n)],
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+            "date_precision": "day",
+            "actor": rng.choice(["RUS", "KAZ"], n),
+            "target": "AZE",
+            "cameo_code": "190",
+            "quad_class": 4,
+            "goldstein": rng.uniform(-10, 10, n).round(1),
+            "title": "synthetic",
+            "themes": "security",
+            "confidence": rng.choice(["confirmed", "reported"], n),
+            "source_ids": "X",
+        }
+    )
+    events["pair"] = tensions.canonical_pairs(events["actor"], events["target"])
+    board = Dashboard(events, max_timeline_events=500, table_rows=50)
+    assert sum(len(t.customdata) for t in _markers(board)) == 500
+    assert board.table.value.count("<tr>") == 51 and "50 most recent of" in board.table.value
+    assert "500 most salient" in board.status.value
+    board.controls["confidence"].value = "confirmed"
+    assert board.last_update_seconds > 0 and set(board.shown["confidence"]) == {"confirmed"}
+
+
+def test_iso_days_keeps_calendar_days():
+    days = iso_days(pd.Series(pd.date_range("2024-02-28", periods=3, freq="D")))
+    assert days.tolist() == ["2024-02-28", "2024-02-29", "2024-03-01"]
