@@ -221,3 +221,195 @@ def test_cli_ingest_and_score(tmp_path, capsys):
     assert set(pd.read_parquet(series)["pair"]) >= {"RUS-UKR"}
     with pytest.raises(SystemExit, match="curated dataset"):
         cli_main(["score", str(out), "--out", str(paths.DATA_DIR / "x.parquet")])
+
+
+ACLED_COLUMNS = [
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+]
+
+
+def acled_row(event_id: str, **values: str) -> dict[str, str]:
+    """One ACLED export record (every published column), a Russian strike in Ukraine unless told otherwise."""
+    row = dict.fromkeys(ACLED_COLUMNS, "")
+    row.update(
+        {
+            "event_id_cnty": event_id,
+            "event_date": "2024-12-25",
+            "year": "2024",
+            "time_precision": "1",
+            "disorder_type": "Political violence",
+            "event_type": "Explosions/Remote violence",
+            "sub_event_type": "Air/drone strike",
+            "actor1": "Military Forces of Russia (2000-)",
+            "inter1": "8",
+            "actor2": "Civilians (Ukraine)",
+            "inter2": "7",
+            "interaction": "78",
+            "iso": "804",
+            "region": "Europe",
+            "country": "Ukraine",
+            "admin1": "Kharkiv",
+            "location": "Kharkiv",
+            "latitude": "49.99",
+            "longitude": "36.23",
+            "source": 'Ukrinform; "Suspilne"',
+            "notes": "On 25 December 2024, Russian drones hit Kharkiv, damaging homes.",
+            "fatalities": "0",
+            "timestamp": "1735500000",
+        }
+    )
+    row.update(values)
+    return row
+
+
+def test_acled_export_pairs_codes_and_precision(tmp_path):
+    rows = [
+        acled_row("UKR1"),
+        acled_row(
+            "AZE1",
+            event_type="Battles",
+            sub_event_type="Armed clash",
+            actor1="Military Forces of Azerbaijan (2003-)",
+            actor2="Military Forces of Armenia (2018-)",
+            iso="31",
+            country="Azerbaijan",
+        ),
+        acled_row(
+            "AZE2",
+            event_type="Protests",
+            sub_event_type="Peaceful protest",
+            actor1="Protesters (Azerbaijan)",
+            actor2="",
+            iso="31",
+        ),
+        acled_row("RUS1", event_type="Strategic developments", sub_event_type="Change to group/activity"),
+        acled_row("UKR2", event_date="15 December 2024", time_precision="3"),
+        acled_row("UKR3", event_date="2024-13-01"),
+        acled_row("UKR4", sub_event_type="Teleportation"),
+        acled_row("XXX1", iso="999", actor1="Rebels", actor2="Civilians"),
+        acled_row(
+            "KAZ1",
+            event_type="Strategic developments",
+            sub_event_type="Arrests",
+            actor1="Police Forces of Kazakhstan (2019-)",
+            actor2="Civilians (Russia)",
+            iso="398",
+        ),
+        acled_row("UKR5", actor1="Wagner Group"),  # no state named: placed in Ukraine, like its target
+    ]
+    path = tmp_path / "acled.csv"
+    pd.DataFrame(rows, columns=ACLED_COLUMNS).to_csv(path, index=False)
+    events, report = read_events(path, format="acled", rejects_dir=tmp_path)
+    assert (report.read, report.kept, report.filtered, report.rejected) == (10, 4, 3, 3)
+    by_id = events.set_index("event_id")
+    assert by_id.loc["acled:UKR1", ["actor", "target", "cameo_code", "goldstein"]].tolist() == [
+        "RUS",
+        "UKR",
+        "195",
+        -10.0,
+    ]
+    assert by_id.loc["acled:AZE1", "pair"] == "ARM-AZE" and by_id.loc["acled:AZE1", "cameo_code"] == "190"
+    assert by_id.loc["acled:KAZ1", ["actor", "target", "cameo_code"]].tolist() == ["KAZ", "RUS", "173"]
+    month = by_id.loc["acled:UKR2"]
+    assert (month["date"], month["date_precision"]) == (pd.Timestamp("2024-12-01"), "month")
+    assert "ACLED date 15 December 2024" in month["date_note"]
+    assert report.reasons["filtered: not a country pair"] == 1  # the protest has no second actor
+    assert report.reasons["filtered: domestic (same country on both sides)"] == 1  # Wagner Group in Ukraine
+    assert report.reasons["filtered: ACLED sub-event type without a CAMEO equivalent"] == 1
+    rejects = pd.read_csv(report.rejects_path)
+    reasons = dict(zip(rejects["line"], rejects["reason"], strict=True))
+    assert reasons == {
+        7: "invalid date",
+        8: "unknown ACLED event type Explosions/Remote violence / Teleportation",
+        9: "unknown country code iso:999",
+    }
+    assert (
+        "Ukrinform" in by_id.loc["acled:UKR1", "notes"] and "Kharkiv" in by_id.loc["acled:UKR1", "location"]
+    )
+
+
+def test_gdelt1_short_lines_icews_na_and_bad_bytes_are_rejected_with_their_lines(tmp_path):
+    sample = GDELT1.read_text(encoding="utf-8").splitlines()
+    lines = [*sample[:3], "\t".join(["9"] * 30), sample[3], "", sample[4]]
+    events, report = read_events(write(tmp_path / "g1.tsv", lines), format="gdelt1", rejects_dir=tmp_path)
+    assert report.read == 6 and report.rejected == 1  # the blank line is not a record
+    rejects = pd.read_csv(report.rejects_path)
+    assert rejects[["line", "reason"]].values.tolist() == [[4, "wrong number of fields (30)"]]
+
+    icews = ICEWS.read_text(encoding="utf-8").splitlines()
+    broken = icews[2].split("\t")
+    broken[7] = "NA"  # Intensity
+    bad_bytes = icews[4].encode("utf-8") + b"\xff\xfe"
+    path = tmp_path / "day.tab"
+    path.write_bytes(
+        "\n".join([*icews[:2], "\t".join(broken), icews[3]]).encode() + b"\n" + bad_bytes + b"\n"
+    )
+    events, report = read_events(path, format="icews", rejects_dir=tmp_path)
+    assert report.read == 4 == report.kept + report.filtered + report.rejected and report.rejected == 2
+    rejects = pd.read_csv(report.rejects_path).set_index("line")["reason"].to_dict()
+    assert rejects == {3: "non-numeric Goldstein", 5: "malformed record: invalid encoding"}
+
+
+def test_malformed_csv_record_and_wrong_format_files(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        'id,when,from,to,code,weight\na,2024-12-25,RUS,AZE,190,-10\nb,2024-12-26,"RUS,AZE,112,-2\n'
+        "c,2024-12-27,AZE,RUS,112,-2,extra\nd,2024-12-28,AZE,XX,112,-2\ne,2024-13-28,AZE,RUS,112,-2\n",
+        encoding="utf-8",
+    )
+    mapping = dict(
+        event_id="id", date="when", actor="from", target="to", cameo_code="code", goldstein="weight"
+    )
+    events, report = read_events(path, format="csv", mapping=mapping, rejects_dir=tmp_path)
+    assert report.read == report.kept + report.filtered + report.rejected
+    assert events["event_id"].tolist() == ["a"] and (report.read, report.rejected) == (5, 4)
+    rejects = pd.read_csv(report.rejects_path).set_index("line")["reason"].to_dict()
+    assert rejects == {
+        3: 'unknown country code "RUS',  # the stray quote swallows the comma
+        4: "wrong number of fields (7)",
+        5: "unknown country code XX",
+        6: "invalid date",
+    }
+    # a GDELT file read as ACLED, an ACLED file read as GDELT: a clear error each, the other files still read
+    acled = tmp_path / "acled.csv"
+    pd.DataFrame([acled_row("UKR1")], columns=ACLED_COLUMNS).to_csv(acled, index=False)
+    events, report = read_events([GDELT1, acled], format="acled", rejects_dir=tmp_path)
+    assert (
+        report.kept == 1
+        and "gdelt1_events_sample.tsv: line 1 lacks the ACLED column(s)" in report.file_errors[0]
+    )
+    _, report = read_events(acled, format="gdelt1", rejects_dir=tmp_path)
+    assert (
+        report.read == 0
+        and "line 1 has 1 tab-separated fields; a gdelt1 file has 57 or 58" in report.file_errors[0]
+    )

@@ -26,34 +26,51 @@ def _output(path: str) -> Path:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     from tensions.ingest import read_events
     from tensions.ingest.readers import expand_paths
 
     files = expand_paths(args.files)
     out = _output(args.out)
-    frames, reports = [], []
-    for file in tqdm(files, desc="ingest", unit="file", disable=len(files) < 2):
-        events, report = read_events(
-            file,
-            format=args.format,
-            start=args.start,
-            end=args.end,
-            countries=args.countries.split(",") if args.countries else None,
-            mapping=args.mapping,
-        )
-        frames.append(events)
-        reports.append(report)
-    events = pd.concat(frames, ignore_index=True)
-    events.astype({"date_precision": "string", "confidence": "string"}).to_parquet(out, index=False)
+    reports, writer, n_events = [], None, 0
+    bar = tqdm(
+        total=sum(f.stat().st_size for f in files if f.exists()), unit="B", unit_scale=True, desc="ingest"
+    )
+    try:
+        for file in files:  # one file at a time: memory holds one file's events, the Parquet file grows
+            events, report = read_events(
+                file,
+                format=args.format,
+                start=args.start,
+                end=args.end,
+                countries=args.countries.split(",") if args.countries else None,
+                pairs=args.pairs.split(",") if args.pairs else None,
+                root_codes=args.root_codes.split(",") if args.root_codes else None,
+                mapping=args.mapping,
+            )
+            reports.append(report)
+            table = pa.Table.from_pandas(
+                events.astype({"date_precision": "string", "confidence": "string"}), preserve_index=False
+            )
+            if writer is None:
+                writer = pq.ParquetWriter(out, table.schema)
+            writer.write_table(table.cast(writer.schema))
+            n_events += len(events)
+            bar.update(file.stat().st_size if file.exists() else 0)
+            bar.set_postfix(events=f"{n_events:,}", rejected=f"{sum(r.rejected for r in reports):,}")
+    finally:
+        bar.close()
+        if writer is not None:
+            writer.close()
     read = sum(r.read for r in reports)
     kept, filtered, rejected = (sum(getattr(r, a) for r in reports) for a in ("kept", "filtered", "rejected"))
     for report in reports:
         print(report)
     print(
         f"total: read {read:,} = kept {kept:,} + filtered {filtered:,} + rejected {rejected:,}; "
-        f"{len(events):,} events written to {out}"
+        f"{n_events:,} events written to {out}"
     )
     return 0
 
@@ -71,10 +88,12 @@ def _score(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tensions", description="Eurasia tensions workbook")
     sub = parser.add_subparsers(dest="command", required=True)
-    ingest = sub.add_parser("ingest", help="read GDELT/ICEWS/CSV files into the event schema (Parquet)")
+    ingest = sub.add_parser("ingest", help="read GDELT/ACLED/ICEWS/CSV files into the event schema (Parquet)")
     ingest.add_argument("files", nargs="+", help="files or glob patterns (.zip and .gz are read too)")
-    ingest.add_argument("--format", required=True, choices=("gdelt1", "gdelt2", "icews", "csv"))
+    ingest.add_argument("--format", required=True, choices=("gdelt1", "gdelt2", "acled", "icews", "csv"))
     ingest.add_argument("--countries", help="comma-separated ISO3 codes, e.g. RUS,AZE,KAZ")
+    ingest.add_argument("--pairs", help="comma-separated pairs, e.g. AZE-RUS,KAZ-RUS")
+    ingest.add_argument("--root-codes", help="comma-separated CAMEO root codes, e.g. 17,18,19,20")
     ingest.add_argument("--start"), ingest.add_argument("--end")
     ingest.add_argument("--mapping", help="YAML mapping (our field: your column) for --format csv")
     ingest.add_argument("--out", required=True, help="Parquet file to write")

@@ -29,6 +29,7 @@ CAMEO_COUNTRY_CODES_TSV: Path = REFERENCE_DIR / "cameo_country_codes.tsv"
 QUAD_CLASSES_CSV: Path = REFERENCE_DIR / "quad_classes.csv"
 FIPS_ISO_CSV: Path = REFERENCE_DIR / "fips_iso.csv"
 GDELT_COLUMNS_CSV: Path = REFERENCE_DIR / "gdelt_columns.csv"
+ACLED_CAMEO_MAP_CSV: Path = REFERENCE_DIR / "acled_cameo_map.csv"
 
 EXTERNAL_DIR: Path = DATA_DIR / "external"
 GEO_DIR: Path = DATA_DIR / "geo"

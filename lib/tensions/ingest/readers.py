@@ -1,27 +1,49 @@
-"""Readers of GDELT 1.0, GDELT 2.0, ICEWS and mapped CSV files, built on DuckDB.
+"""Readers of GDELT 1.0, GDELT 2.0, ACLED, ICEWS and mapped CSV files, built on DuckDB.
 
 How each format becomes our events:
 
 * **GDELT** (tab-separated, no header; 1.0 daily files have 58 columns, back-files 57, 2.0 exports 61; names
-  from ``data/reference/gdelt_columns.csv``). Every line is read as text and split in SQL, so a line with the
-  wrong number of fields is rejected with its line number instead of being padded or dropped. ``actor`` and
-  ``target`` come from ``Actor1CountryCode``/``Actor2CountryCode`` (CAMEO codes, mapped to ISO3 through
-  ``cameo_country_codes.tsv``), never from the noisy geography fields; the geography fields, which are FIPS 10-4
-  (``RS`` is Russia, not Serbia), only give the location. ``SQLDATE`` is a calendar date with no time zone and is
-  parsed as such. ``EventCode`` stays a zero-padded string; Goldstein is read whether written ``-4`` or ``7.0``.
+  from ``data/reference/gdelt_columns.csv``). ``actor`` and ``target`` come from
+  ``Actor1CountryCode``/``Actor2CountryCode`` (CAMEO codes, mapped to ISO3 through ``cameo_country_codes.tsv``),
+  never from the noisy geography fields; the geography fields, which are FIPS 10-4 (``RS`` is Russia, not
+  Serbia), only give the location. ``SQLDATE`` is a calendar date with no time zone and is parsed as such.
+  ``EventCode`` stays a zero-padded string; Goldstein is read whether written ``-4`` or ``7.0``.
 * **ICEWS** (tab-separated with a header, ``NA`` for missing): ``Source Country``/``Target Country`` are full
-  names mapped to ISO3 with pycountry plus a short alias table; ``Intensity`` is the Goldstein-like weight.
+  names mapped to ISO3 (pycountry's names plus a short alias table); ``Intensity`` is the Goldstein-like weight.
+* **ACLED** (CSV exports with ACLED's column names). ACLED's actors are armed groups, forces, protesters or
+  civilians, not states, so the pair is derived, one side at a time:
+
+  1. an actor named as a state's organ, ``Military Forces of Russia (2000-)``, ``Police Forces of ...``,
+     ``Government of ...``, belongs to that state;
+  2. otherwise an actor whose name ends with a country in brackets, ``Protesters (Azerbaijan)``,
+     ``Civilians (Ukraine)``, belongs to that country;
+  3. otherwise (``Wagner Group``, an unnamed armed group) the actor belongs to the country where the event
+     happened (``iso``, ISO 3166 numeric).
+
+  ``actor1`` is the actor and ``actor2`` the target; an event without ``actor2`` has no target and is filtered as
+  "not a country pair", and so is one whose two sides fall in the same country (most protests, riots and
+  domestic fighting). ``event_type``/``sub_event_type`` map to a CAMEO code through
+  ``data/reference/acled_cameo_map.csv`` (e.g. *Air/drone strike* → 195), whose GDELT Goldstein weight is used.
+  ``time_precision`` 1 is a day; 2 (the source gives a week or a few days) is kept on ACLED's date with a note;
+  3 (a month or longer) becomes month precision. ``fatalities``, ``interaction`` and ``source`` go to ``notes``.
 * **CSV**: any file with a header, given a mapping from our fields to its columns.
 
-Records with no state on either side, or the same state on both, are *filtered* (not country-pair events);
-records whose fields cannot be read (bad date, non-numeric weight, unknown country code, wrong field count) are
-*rejected* with their reason. Machine-coded events get the confidence ``reported``.
+Records with no state on either side, or the same state on both, are *filtered* (not country-pair events), and
+so are records outside the requested countries, pairs, dates or codes; records whose fields cannot be read (bad
+date, non-numeric weight, unknown country code, wrong field count, malformed CSV) are *rejected* with their
+reason, file and line. Machine-coded events get the confidence ``reported``.
+
+How the work is done: each file is scanned once by DuckDB's parallel CSV reader; one aggregate query counts the
+records per outcome and collects only the kept ones, so memory holds the kept events, not the file. Line numbers
+are needed only for rejects: a tab-separated file with rejected records is read a second time, numbering its
+lines, to find them (CSV formats number their records as they are read).
 """
 
 from __future__ import annotations
 
 import csv
 import glob
+import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,13 +54,32 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pycountry
+from tqdm.auto import tqdm
 
 from tensions import paths, reference
-from tensions.data import canonical_pairs
 
-FORMATS = ("gdelt1", "gdelt2", "icews", "csv")
+FORMATS = ("gdelt1", "gdelt2", "acled", "icews", "csv")
 CSV_REQUIRED = ("event_id", "date", "actor", "target", "cameo_code", "goldstein")
 GDELT_FIELD_COUNTS = {"gdelt1": (57, 58), "gdelt2": (61,)}
+#: The columns of an ACLED export the reader needs (exports carry more: see the module docstring).
+ACLED_REQUIRED = (
+    "event_id_cnty",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "interaction",
+    "iso",
+    "country",
+    "admin1",
+    "location",
+    "latitude",
+    "longitude",
+    "source",
+    "fatalities",
+)
 ICEWS_COLUMNS = (
     "Event ID",
     "Event Date",
@@ -201,15 +242,57 @@ def _unzipped(path: Path, workdir: Path) -> list[Path]:
 
 @cache
 def _cameo_countries() -> pd.DataFrame:
+    """CAMEO actor country codes -> ISO3, and whether the code is a state (regions are not)."""
     codes = reference.load_cameo_country_codes()
     codes = codes[codes["cameo_code"].str.len() == 3].copy()
     codes["iso3"] = codes["iso3_equivalent"].where(codes["iso3_equivalent"] != "", None)
     codes["is_state"] = codes["kind"].isin(["state", "historical_state"]) & codes["iso3"].notna()
-    return codes[["cameo_code", "iso3", "is_state"]]
+    return codes[["cameo_code", "iso3", "is_state"]].rename(columns={"cameo_code": "code"})
+
+
+@cache
+def _iso_countries() -> pd.DataFrame:
+    """ISO3 codes mapping to themselves (user CSVs and the derived ACLED and ICEWS sides)."""
+    iso = pd.DataFrame({"code": [c.alpha_3 for c in pycountry.countries] + ["XKX"]})
+    iso["iso3"], iso["is_state"] = iso["code"], True
+    return iso
+
+
+@cache
+def _country_names() -> pd.DataFrame:
+    """Lower-cased country names (pycountry's names, official and common names, and aliases) -> ISO3."""
+    rows = {name.lower(): iso for name, iso in COUNTRY_ALIASES.items()}
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            name = getattr(country, attr, None)
+            if name:
+                rows.setdefault(name.lower(), country.alpha_3)
+    return pd.DataFrame({"name": list(rows), "iso3": list(rows.values())})
+
+
+@cache
+def _numeric_countries() -> pd.DataFrame:
+    """ISO 3166 numeric codes (zero-padded) -> ISO3, for ACLED's ``iso`` column."""
+    return pd.DataFrame(
+        {
+            "numeric": [c.numeric for c in pycountry.countries],
+            "iso3": [c.alpha_3 for c in pycountry.countries],
+        }
+    )
+
+
+@cache
+def _acled_cameo() -> pd.DataFrame:
+    """ACLED event and sub-event type -> CAMEO code and its GDELT Goldstein weight (None: no equivalent)."""
+    table = pd.read_csv(paths.ACLED_CAMEO_MAP_CSV, dtype=str, keep_default_na=False)
+    weights = reference.load_goldstein_weights("gdelt")
+    table["cameo_code"] = table["cameo_code"].replace("", None)
+    table["goldstein"] = table["cameo_code"].map(weights)
+    return table[["event_type", "sub_event_type", "cameo_code", "goldstein"]]
 
 
 def country_name_to_iso3(name: str | None) -> str | None:
-    """ISO3 code of a country name as ICEWS writes it, or None.
+    """ISO3 code of a country name as ICEWS or ACLED write it, or None.
 
     >>> country_name_to_iso3("Russian Federation"), country_name_to_iso3("Azerbaijan"), country_name_to_iso3("NA")
     ('RUS', 'AZE', None)
@@ -227,74 +310,56 @@ def country_name_to_iso3(name: str | None) -> str | None:
 # ------------------------------------------------------------------------------------------------ SQL pieces
 
 
-def _lines_relation(con: duckdb.DuckDBPyConnection, file: Path, name: str) -> None:
-    """Register ``name`` as the file's lines: (line_no, line). No quoting: GDELT and ICEWS have none."""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP VIEW {name} AS
-        SELECT row_number() OVER () AS line_no, line FROM read_csv(
-            '{_sql_path(file)}', columns={{'line': 'VARCHAR'}}, delim='\x1f', quote='', escape='',
-            header=false, auto_detect=false, new_line='\\n', strict_mode=false, null_padding=false)""")
-
-
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _gdelt_select(names: list[str], counts: tuple[int, ...]) -> str:
-    def col(name: str) -> str:
-        return f"NULLIF(f[{names.index(name) + 1}], '')"
-
-    return f"""
-        SELECT line_no, line, len(f) AS n_fields, {
-        ", ".join(
-            f'{col(n)} AS "{n}"'
-            for n in (
-                "GLOBALEVENTID",
-                "SQLDATE",
-                "Actor1Name",
-                "Actor1CountryCode",
-                "Actor2Name",
-                "Actor2CountryCode",
-                "EventCode",
-                "GoldsteinScale",
-                "QuadClass",
-                "ActionGeo_FullName",
-                "ActionGeo_CountryCode",
-                "ActionGeo_Lat",
-                "ActionGeo_Long",
-            )
-        )
-    },
-            {
-        f"NULLIF(f[{names.index('SOURCEURL') + 1}], '')" if "SOURCEURL" in names else "NULL"
-    } AS source_url,
-            len(f) IN ({", ".join(map(str, counts))}) AS count_ok
-        FROM (SELECT line_no, line, string_split(line, chr(9)) AS f FROM lines WHERE line IS NOT NULL AND line <> '')"""
+def _sql_list(values: Iterable[str]) -> str:
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
 
 
-def _classify(
-    record_id: str, date_sql: str, a1: str, a2: str, code: str, goldstein: str, filters: str
-) -> str:
-    """SQL computing ``status`` (kept / filtered: reason / rejected: reason) and the converted fields."""
+def _scan_tsv(file: Path, names: Sequence[str], rejects: str, header: bool, null_padding: bool) -> str:
+    """DuckDB's parallel reader over a tab-separated file with no quoting; malformed lines go to ``rejects``."""
+    columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
+    return f"""read_csv('{_sql_path(file)}', delim='\t', quote='', escape='', header={str(header).lower()},
+        auto_detect=false, columns={{{columns}}}, null_padding={str(null_padding).lower()},
+        store_rejects=true, ignore_errors=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan')"""
+
+
+def _scan_csv(file: Path, rejects: str) -> str:
+    """DuckDB's reader over a CSV file with a header, every column as text; malformed records go to ``rejects``."""
+    return f"""read_csv('{_sql_path(file)}', header=true, all_varchar=true, store_rejects=true,
+        ignore_errors=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan')"""
+
+
+#: The columns every format's ``source`` view provides to the classifier.
+SOURCE_COLUMNS = (
+    "rec_id, date, date_precision, end_date, date_note, a1_code, a2_code, cameo_code, goldstein, "
+    "goldstein_note, count_ok, extra_reject, extra_filter, actor_detail, target_detail, location, latitude, "
+    "longitude, confidence, notes, raw_id, line_text, line_no"
+)
+
+
+def _classify_sql(filters: str) -> str:
+    """SQL of the ``classified`` view: the converted fields and ``status`` (kept / filtered: ... / rejected: ...)."""
     return f"""
         SELECT r.*, x.actor, x.target, CASE
-            WHEN NOT count_ok THEN 'rejected: wrong number of fields (' || n_fields || ')'
+            WHEN NOT r.count_ok THEN 'rejected: wrong number of fields'
+            WHEN r.extra_reject IS NOT NULL THEN 'rejected: ' || r.extra_reject
             WHEN r.date IS NULL THEN 'rejected: invalid date'
+            WHEN r.extra_filter IS NOT NULL THEN 'filtered: ' || r.extra_filter
             WHEN r.goldstein IS NULL THEN 'rejected: non-numeric Goldstein'
             WHEN r.cameo_code IS NULL OR NOT regexp_full_match(r.cameo_code, '\\d{{2,4}}')
                 THEN 'rejected: invalid CAMEO code'
-            WHEN r.a1_code IS NOT NULL AND a1.cameo_code IS NULL THEN 'rejected: unknown country code ' || r.a1_code
-            WHEN r.a2_code IS NOT NULL AND a2.cameo_code IS NULL THEN 'rejected: unknown country code ' || r.a2_code
+            WHEN r.a1_code IS NOT NULL AND a1.code IS NULL THEN 'rejected: unknown country code ' || r.a1_code
+            WHEN r.a2_code IS NOT NULL AND a2.code IS NULL THEN 'rejected: unknown country code ' || r.a2_code
             WHEN x.actor IS NULL OR x.target IS NULL THEN 'filtered: not a country pair'
             WHEN x.actor = x.target THEN 'filtered: domestic (same country on both sides)'
-            WHEN NOT ({filters}) THEN 'filtered: outside the requested countries, dates or codes'
+            WHEN NOT ({filters}) THEN 'filtered: outside the requested countries, pairs, dates or codes'
             ELSE 'kept' END AS status
-        FROM (
-            SELECT s.*, {record_id} AS record_id, {date_sql} AS date, {a1} AS a1_code, {a2} AS a2_code,
-                   {code} AS cameo_code, TRY_CAST({goldstein} AS DOUBLE) AS goldstein
-            FROM source s) r
-        LEFT JOIN countries a1 ON a1.cameo_code = r.a1_code
-        LEFT JOIN countries a2 ON a2.cameo_code = r.a2_code
+        FROM (SELECT {SOURCE_COLUMNS} FROM source) r
+        LEFT JOIN countries a1 ON a1.code = r.a1_code
+        LEFT JOIN countries a2 ON a2.code = r.a2_code
         CROSS JOIN LATERAL (SELECT CASE WHEN a1.is_state THEN a1.iso3 END AS actor,
                                    CASE WHEN a2.is_state THEN a2.iso3 END AS target) x"""
 
@@ -304,20 +369,43 @@ def _filters_sql(
 ) -> str:
     parts = ["TRUE"]
     if countries:
-        listed = ", ".join(f"'{c}'" for c in countries)
+        listed = _sql_list(countries)
         parts.append(f"(x.actor IN ({listed}) OR x.target IN ({listed}))")
     if pairs:
-        listed = ", ".join(f"'{p}'" for p in pairs)
-        parts.append(f"(least(x.actor, x.target) || '-' || greatest(x.actor, x.target)) IN ({listed})")
+        parts.append(
+            f"(least(x.actor, x.target) || '-' || greatest(x.actor, x.target)) IN ({_sql_list(pairs)})"
+        )
     if start is not None:
         parts.append(f"r.date >= DATE '{pd.Timestamp(start).date()}'")
     if end is not None:
         parts.append(f"r.date <= DATE '{pd.Timestamp(end).date()}'")
     if root_codes:
-        parts.append(
-            f"substr(r.cameo_code, 1, 2) IN ({', '.join(repr(str(c).zfill(2)) for c in root_codes)})"
-        )
+        parts.append(f"substr(r.cameo_code, 1, 2) IN ({_sql_list(str(c).zfill(2) for c in root_codes)})")
     return " AND ".join(parts)
+
+
+_KEPT_FIELDS = (
+    "rec_id, date, date_precision, end_date, date_note, actor, target, actor_detail, target_detail, cameo_code, "
+    "goldstein, goldstein_note, location, latitude, longitude, confidence, notes"
+)
+
+#: The kept records in the workbook's event columns (joined with the CAMEO descriptions and quad classes).
+_KEPT_SQL = """
+    SELECT k.rec_id AS event_id, k.date, coalesce(k.date_precision, 'day') AS date_precision, k.end_date,
+        k.actor, k.target, k.actor_detail, k.target_detail, k.cameo_code, coalesce(q.quad_class, 0) AS quad_class,
+        k.goldstein, k.goldstein_note,
+        left(k.actor || ' → ' || k.target || ': ' || coalesce(c.description, 'event'), 80) AS title,
+        coalesce(c.description, 'event') || ' (' || coalesce(k.actor_detail, '') || ' → '
+            || coalesce(k.target_detail, '') || ')' AS description,
+        CASE WHEN coalesce(q.quad_class, 0) < 3 THEN 'diplomacy' ELSE 'security' END AS themes,
+        k.location, TRY_CAST(k.latitude AS DOUBLE) AS latitude, TRY_CAST(k.longitude AS DOUBLE) AS longitude,
+        coalesce(k.confidence, 'reported') AS confidence, k.rec_id AS source_ids, NULL::VARCHAR AS evidence,
+        k.date_note, NULL::VARCHAR AS group_id, k.notes,
+        least(k.actor, k.target) || '-' || greatest(k.actor, k.target) AS pair
+    FROM outcome k
+    LEFT JOIN cameo_descriptions c ON c.cameo_code = k.cameo_code
+    LEFT JOIN quad_classes q ON q.root_code = substr(k.cameo_code, 1, 2)
+    WHERE k.status = 'kept'"""
 
 
 # ------------------------------------------------------------------------------------------------ readers
@@ -333,12 +421,14 @@ def read_events(
     root_codes: Sequence[str] | None = None,
     mapping: Mapping[str, str] | str | Path | None = None,
     rejects_dir: str | Path | None = None,
+    progress: bool = False,
+    memory_limit: str | None = None,
 ) -> tuple[pd.DataFrame, IngestReport]:
     """Read event files into the workbook's event schema, filtering while reading.
 
     Args:
         files: a path, a list of paths, or glob patterns; ``.zip`` and ``.gz`` files are read too.
-        format: ``gdelt1``, ``gdelt2``, ``icews`` or ``csv``.
+        format: ``gdelt1``, ``gdelt2``, ``acled``, ``icews`` or ``csv``.
         countries: keep events where actor or target is one of these ISO3 codes.
         start, end: keep events dated within [start, end].
         pairs: keep these canonical pairs (``AZE-RUS``).
@@ -347,6 +437,9 @@ def read_events(
             ``cameo_code``, ``goldstein``; optional ``date_format`` (strptime, default ``%Y-%m-%d``), ``title``,
             ``confidence``), as a dict or a YAML file.
         rejects_dir: where the rejects CSV goes (default ``reports/rejects/``).
+        progress: show a progress bar (bytes of input read) on standard error.
+        memory_limit: DuckDB's memory cap (default ``256MB``, or the environment variable
+            ``TENSIONS_DUCKDB_MEMORY``); beyond it DuckDB spills to a temporary folder.
 
     Returns:
         ``(events, report)``: events with the curated columns plus ``pair`` (accepted by ``score_dyads`` and
@@ -363,28 +456,61 @@ def read_events(
     report = IngestReport(format=format, files=[str(p) for p in listed])
     filters = _filters_sql(countries, pairs, start, end, root_codes)
     kept_frames, reject_frames = [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        con = duckdb.connect()
-        con.register("countries", _cameo_countries())
+    total = sum(p.stat().st_size for p in listed if p.exists())
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        _connect(Path(tmp), memory_limit) as con,
+        tqdm(total=total, unit="B", unit_scale=True, desc=f"ingest {format}", disable=not progress) as bar,
+    ):
         for path in listed:
             try:
-                members = _prepare(path, Path(tmp))
-                for member in members:
+                for member in _prepare(path, Path(tmp)):
                     kept, rejects = _read_one(con, member, path, format, filters, mapping, report)
                     kept_frames.append(kept)
                     reject_frames.append(rejects)
             except IngestError as exc:
                 report.file_errors.append(str(exc))
-        con.close()
-    events = _to_schema(pd.concat(kept_frames, ignore_index=True) if kept_frames else pd.DataFrame(), format)
-    report.kept = len(events)
+            bar.update(path.stat().st_size if path.exists() else 0)
+            bar.set_postfix(kept=f"{report.kept:,}", rejected=f"{report.rejected:,}")
+    events = _to_schema(pd.concat(kept_frames, ignore_index=True) if kept_frames else None)
     rejects = pd.concat(reject_frames, ignore_index=True) if reject_frames else pd.DataFrame()
     if len(rejects):
         folder = paths.ensure_dir(Path(rejects_dir) if rejects_dir else paths.REJECTS_DIR)
-        report.rejects_path = folder / f"rejects-{format}-{pd.Timestamp.now():%Y%m%d-%H%M%S}.csv"
+        report.rejects_path = folder / f"rejects-{format}-{pd.Timestamp.now():%Y%m%d-%H%M%S-%f}.csv"
         rejects.to_csv(report.rejects_path, index=False, quoting=csv.QUOTE_ALL)
     report.check()
     return events, report
+
+
+class _connect:
+    """A DuckDB connection with the lookup tables registered, closed on exit.
+
+    DuckDB's memory is capped (``memory_limit``); past it, it spills to ``tmp``, so a large file costs disk,
+    not memory.
+    """
+
+    def __init__(self, tmp: Path | None = None, memory_limit: str | None = None) -> None:
+        self.tmp, self.memory_limit = tmp, memory_limit or os.environ.get("TENSIONS_DUCKDB_MEMORY", "256MB")
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")
+        self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
+        if self.tmp is not None:
+            self.con.execute(f"SET temp_directory = '{_sql_path(self.tmp)}'")
+        codes = reference.load_cameo_codes()[["cameo_code", "description"]]
+        quad = reference.load_quad_class_map("cameo")
+        self.con.register("cameo_descriptions", codes)
+        self.con.register(
+            "quad_classes", pd.DataFrame({"root_code": quad.index.astype(str), "quad_class": quad.to_numpy()})
+        )
+        self.con.register("country_names", _country_names())
+        self.con.register("numeric_countries", _numeric_countries())
+        self.con.register("acled_cameo", _acled_cameo())
+        return self.con
+
+    def __exit__(self, *exc) -> None:
+        self.con.close()
 
 
 def _prepare(path: Path, tmp: Path) -> list[Path]:
@@ -398,17 +524,57 @@ def _prepare(path: Path, tmp: Path) -> list[Path]:
 
 
 def _read_one(con, file: Path, origin: Path, format: str, filters: str, mapping, report: IngestReport):
+    """Classify one file's records, count them into ``report``, return (kept events, rejects)."""
+    rejects_table = f"rejects_{len(report.reasons)}_{abs(hash((str(file), id(report)))) % 10**9}"
+    countries = _cameo_countries() if format.startswith("gdelt") else _iso_countries()
+    con.register("countries", countries)
     if format in ("gdelt1", "gdelt2"):
-        return _read_gdelt(con, file, origin, format, filters, report)
-    if format == "icews":
-        return _read_icews(con, file, origin, filters, report)
-    return _read_csv(con, file, origin, filters, mapping, report)
+        numbered = _source_gdelt(con, file, origin, format, rejects_table)
+    elif format == "icews":
+        numbered = _source_icews(con, file, origin, rejects_table)
+    elif format == "acled":
+        numbered = _source_acled(con, file, origin, rejects_table)
+    else:
+        numbered = _source_csv(con, file, origin, mapping, rejects_table)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW classified AS {_classify_sql(filters)}")
+    # scan 1 keeps what is not filtered (kept rows; rejected records' text); scan 2 counts the filtered ones
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE outcome AS SELECT status, {_KEPT_FIELDS}, raw_id, line_text, line_no
+        FROM classified WHERE status NOT LIKE 'filtered:%'""")
+    filtered = con.execute(
+        "SELECT status, count(*) FROM classified WHERE status LIKE 'filtered:%' GROUP BY status"
+    ).fetchall()
+    kept = _arrow_to_pandas(con.sql(_KEPT_SQL).to_arrow_table())
+    rejected = _count_outcomes(con, filtered, report)
+    rejects = _parse_rejects(con, rejects_table, origin, report, tabs=not numbered)
+    if rejected:
+        located = _locate_rejects(con, file, origin, numbered, format == "icews", report)
+        if numbered:  # records were numbered as read: count back the lines the reader could not parse
+            located["line"] = _shift_lines(located["line"], rejects["line"])
+        rejects = pd.concat([rejects, located], ignore_index=True)
+    con.execute("DROP TABLE outcome")
+    report.kept += len(kept)
+    return kept, rejects.sort_values("line", kind="stable")
 
 
-def _collect(con, origin: Path, report: IngestReport, line_offset: int = 0):
-    """Count statuses, fetch kept rows and rejected rows of the classified view ``classified``."""
-    counts = con.execute("SELECT status, count(*) FROM classified GROUP BY status").fetchall()
-    for status, n in counts:
+def _arrow_to_pandas(table) -> pd.DataFrame:
+    """An Arrow table as pandas with text as ``string`` columns (no copy of the text)."""
+    import pyarrow as pa
+
+    text = {
+        pa.string(): pd.StringDtype(),
+        pa.large_string(): pd.StringDtype(),
+        pa.string_view(): pd.StringDtype(),
+    }
+    return table.to_pandas(types_mapper=text.get)
+
+
+def _count_outcomes(con, filtered: list[tuple[str, int]], report: IngestReport) -> int:
+    """Add the outcome counts to ``report``; return the number of records rejected by the classifier."""
+    rejected = 0
+    for status, n in [
+        *con.execute("SELECT status, count(*) FROM outcome GROUP BY status").fetchall(),
+        *filtered,
+    ]:
         report.read += n
         if status == "kept":
             continue
@@ -417,189 +583,242 @@ def _collect(con, origin: Path, report: IngestReport, line_offset: int = 0):
             report.filtered += n
         else:
             report.rejected += n
-        key = f"{kind}: {reason.split(' (')[0] if 'wrong number' in reason else reason}"
+            rejected += n
+        key = f"{kind}: {reason}"
         report.reasons[key] = report.reasons.get(key, 0) + n
-    kept = con.execute("SELECT * EXCLUDE (line) FROM classified WHERE status = 'kept'").df()
-    rejects = con.execute(f"""SELECT '{_sql_path(origin)}' AS file, line_no + {line_offset} AS line,
-                              substr(status, 11) AS reason, line AS record
-                              FROM classified WHERE status LIKE 'rejected:%' ORDER BY line_no""").df()
-    return kept, rejects
+    return rejected
 
 
-def _first_line_fields(file: Path) -> int:
+def _parse_rejects(con, table: str, origin: Path, report: IngestReport, tabs: bool) -> pd.DataFrame:
+    """Records DuckDB's reader could not parse (wrong field count, bad quoting, bad encoding), one per line."""
+    record = "ltrim(any_value(csv_line), chr(10) || chr(13))"
+    found = (  # a tab-separated line's own field count; DuckDB's message for CSV records
+        f"len(string_split({record}, chr(9)))"
+        if tabs
+        else "max(TRY_CAST(regexp_extract(error_message, 'Found: (\\d+)', 1) AS INTEGER))"
+    )
+    try:
+        errors = con.execute(f"""
+            SELECT line, CASE WHEN any_value(error_type) IN ('TOO MANY COLUMNS', 'MISSING COLUMNS')
+                THEN 'wrong number of fields (' || {found} || ')'
+                ELSE 'malformed record: ' || lower(any_value(error_type)::VARCHAR) END AS reason,
+                {record} AS record
+            FROM {table} GROUP BY line ORDER BY line""").df()
+    except duckdb.CatalogException:  # nothing was rejected: DuckDB made no table
+        return _rejects_frame(origin, [], [], [])
+    for reason in errors["reason"]:
+        key = f"rejected: {reason.split(' (')[0]}"
+        report.reasons[key] = report.reasons.get(key, 0) + 1
+    report.read += len(errors)
+    report.rejected += len(errors)
+    return _rejects_frame(origin, errors["line"], errors["reason"], errors["record"])
+
+
+def _locate_rejects(
+    con, file: Path, origin: Path, numbered: bool, header: bool, report: IngestReport
+) -> pd.DataFrame:
+    """File, line, reason and text of the records the classifier rejected."""
+    if numbered:  # the reader numbered its records
+        found = con.execute("""SELECT line_no AS line, substr(status, 11) AS reason, line_text AS record
+            FROM outcome WHERE status LIKE 'rejected:%'""").df()
+        return _rejects_frame(origin, found["line"], found["reason"], found["record"])
+    # tab-separated: read the file again, numbering its lines, and find the rejected records by their id (the
+    # first field); the line's own field count completes a "wrong number of fields" reason
+    found = con.execute(f"""
+        WITH wanted AS (SELECT DISTINCT raw_id, substr(status, 11) AS reason
+                        FROM outcome WHERE status LIKE 'rejected:%'),
+        numbered AS (SELECT row_number() OVER () AS line_no, line FROM read_csv('{_sql_path(file)}',
+                     columns={{'line': 'VARCHAR'}}, delim=chr(31), quote='', escape='', header=false,
+                     auto_detect=false, strict_mode=false, encoding='latin-1'))
+        SELECT n.line_no AS line, CASE WHEN w.reason = 'wrong number of fields'
+                   THEN w.reason || ' (' || len(string_split(n.line, chr(9))) || ')' ELSE w.reason END AS reason,
+               rtrim(n.line, chr(13)) AS record
+        FROM numbered n JOIN wanted w ON nullif(split_part(n.line, chr(9), 1), '') IS NOT DISTINCT FROM w.raw_id
+        WHERE n.line_no > {1 if header else 0} ORDER BY 1""").df()
+    # read as Latin-1 so that no byte stops the count of lines; the text is decoded as UTF-8 here
+    found["record"] = [r.encode("latin-1").decode("utf-8", errors="replace") for r in found["record"]]
+    expected = con.execute("SELECT count(*) FROM outcome WHERE status LIKE 'rejected:%'").fetchone()[0]
+    if len(found) != expected:  # an id shared by several lines, or a line the reader read differently
+        report.file_errors.append(
+            f"{origin}: {expected} record(s) rejected, {len(found)} line(s) found for them in the rejects file"
+        )
+    return _rejects_frame(origin, found["line"], found["reason"], found["record"])
+
+
+def _shift_lines(record_lines: pd.Series, skipped: pd.Series) -> pd.Series:
+    """Line numbers of records numbered as read, given the lines the reader skipped as unparsable.
+
+    >>> _shift_lines(pd.Series([2, 4]), pd.Series([3])).tolist()  # line 3 was skipped: record 4 is on line 5
+    [2, 5]
+    """
+    holes = sorted(int(x) for x in skipped)
+    out = []
+    for line in record_lines:
+        line = int(line)
+        for hole in holes:
+            if hole <= line:
+                line += 1
+        out.append(line)
+    return pd.Series(pd.array(out, dtype="Int64"), index=record_lines.index)
+
+
+def _rejects_frame(origin: Path, lines, reasons, records) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "file": str(origin),
+            "line": pd.array(list(lines), dtype="Int64"),
+            "reason": pd.array(list(reasons), dtype="string"),
+            "record": pd.array(list(records), dtype="string"),
+        }
+    )
+
+
+def _first_line(file: Path) -> list[str]:
     with file.open("rb") as handle:
-        first = handle.readline().decode("utf-8", errors="replace").rstrip("\r\n")
-    return len(first.split("\t"))
+        return handle.readline().decode("utf-8", errors="replace").rstrip("\r\n").split("\t")
 
 
-def _read_gdelt(con, file: Path, origin: Path, format: str, filters: str, report: IngestReport):
+def _source_gdelt(con, file: Path, origin: Path, format: str, rejects: str) -> bool:
     table = "gdelt1_events" if format == "gdelt1" else "gdelt2_events"
     columns = pd.read_csv(paths.GDELT_COLUMNS_CSV)
     names = columns[columns["table"] == table].sort_values("position")["name"].tolist()
     counts = GDELT_FIELD_COUNTS[format]
-    n = _first_line_fields(file)
+    n = len(_first_line(file))
     if n not in counts:
         raise IngestError(
             f"{origin}: line 1 has {n} tab-separated fields; a {format} file has "
             f"{' or '.join(map(str, counts))} — is this the right format?"
         )
-    _lines_relation(con, file, "lines")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW source AS {_gdelt_select(names, counts)}")
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW classified AS "
-        + _classify(
-            "'gdelt:' || GLOBALEVENTID",
-            "TRY_CAST(try_strptime(SQLDATE, '%Y%m%d') AS DATE)",
-            '"Actor1CountryCode"',
-            '"Actor2CountryCode"',
-            '"EventCode"',
-            '"GoldsteinScale"',
-            filters,
-        )
-    )
-    kept, rejects = _collect(con, origin, report)
-    kept = kept.rename(
-        columns={
-            "Actor1Name": "actor_detail",
-            "Actor2Name": "target_detail",
-            "ActionGeo_FullName": "location",
-            "ActionGeo_Lat": "latitude",
-            "ActionGeo_Long": "longitude",
-            "QuadClass": "quad_class_source",
-        }
-    )
-    kept["notes"] = (
-        "GDELT "
-        + ("1.0" if format == "gdelt1" else "2.0")
-        + "; source article: "
-        + kept["source_url"].fillna("n/a")
-    )
-    return kept, rejects
+    # GDELT 1.0 mixes 57-field back-file lines and 58-field daily lines: read 58, pad, and require DATEADDED
+    padded = len(counts) > 1
+    version = "1.0" if format == "gdelt1" else "2.0"
+    url = '"SOURCEURL"' if "SOURCEURL" in names else "NULL"
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW source AS SELECT
+        'gdelt:' || "GLOBALEVENTID" AS rec_id,
+        TRY_CAST(try_strptime("SQLDATE", '%Y%m%d') AS DATE) AS date,
+        'day' AS date_precision, NULL::DATE AS end_date, NULL::VARCHAR AS date_note,
+        "Actor1CountryCode" AS a1_code, "Actor2CountryCode" AS a2_code, "EventCode" AS cameo_code,
+        TRY_CAST("GoldsteinScale" AS DOUBLE) AS goldstein, NULL::VARCHAR AS goldstein_note,
+        {'"DATEADDED" IS NOT NULL' if padded else "TRUE"} AS count_ok,
+        NULL::VARCHAR AS extra_reject, NULL::VARCHAR AS extra_filter,
+        "Actor1Name" AS actor_detail, "Actor2Name" AS target_detail, "ActionGeo_FullName" AS location,
+        "ActionGeo_Lat" AS latitude, "ActionGeo_Long" AS longitude, NULL::VARCHAR AS confidence,
+        'GDELT {version}; source article: ' || coalesce({url}, 'n/a') AS notes,
+        "GLOBALEVENTID" AS raw_id, NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no
+        FROM {_scan_tsv(file, names, rejects, header=False, null_padding=padded)}""")
+    return False
 
 
-def _read_icews(con, file: Path, origin: Path, filters: str, report: IngestReport):
-    n = _first_line_fields(file)
-    with file.open("rb") as handle:
-        header = handle.readline().decode("utf-8", errors="replace").rstrip("\r\n").split("\t")
+def _source_icews(con, file: Path, origin: Path, rejects: str) -> bool:
+    header = _first_line(file)
     if tuple(header) != ICEWS_COLUMNS:
         raise IngestError(
-            f"{origin}: line 1 is not the ICEWS header ({n} fields: {', '.join(header[:4])}...)"
+            f"{origin}: line 1 is not the ICEWS header ({len(header)} fields: {', '.join(header[:4])}...)"
         )
-    _lines_relation(con, file, "lines")
-    names = {name: i + 1 for i, name in enumerate(ICEWS_COLUMNS)}
-    fields = ", ".join(f"NULLIF(NULLIF(f[{i}], 'NA'), '') AS \"{name}\"" for name, i in names.items())
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS
-        SELECT line_no, line, len(f) AS n_fields, len(f) = {len(ICEWS_COLUMNS)} AS count_ok, {fields}
-        FROM (SELECT line_no, line, string_split(line, chr(9)) AS f FROM lines
-              WHERE line_no > 1 AND line IS NOT NULL AND line <> '')""")
-    names_seen = [
-        r[0]
-        for r in con.execute(
-            'SELECT DISTINCT "Source Country" FROM raw UNION SELECT DISTINCT "Target Country" FROM raw'
-        ).fetchall()
-    ]
-    lookup = pd.DataFrame(
-        {"name": pd.Series(names_seen, dtype=object), "iso3": [country_name_to_iso3(x) for x in names_seen]}
-    )
-    con.register("icews_names", lookup)
-    con.execute("""CREATE OR REPLACE TEMP VIEW source AS
-        SELECT r.*, s.iso3 AS source_iso3, t.iso3 AS target_iso3 FROM raw r
-        LEFT JOIN icews_names s ON s.name = r."Source Country" LEFT JOIN icews_names t ON t.name = r."Target Country"
-    """)
-    # ICEWS gives ISO-mapped names, not CAMEO codes: register them as their own codes for the classifier
-    iso_codes = pd.DataFrame({"cameo_code": lookup["iso3"].dropna().unique()})
-    iso_codes["iso3"] = iso_codes["cameo_code"]
-    iso_codes["is_state"] = True
-    con.register("countries", pd.concat([_cameo_countries(), iso_codes]).drop_duplicates("cameo_code"))
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW classified AS "
-        + _classify(
-            "'icews:' || \"Event ID\"",
-            "TRY_CAST(try_strptime(\"Event Date\", '%Y-%m-%d') AS DATE)",
-            'CASE WHEN "Source Country" IS NULL THEN NULL ELSE coalesce(source_iso3, \'name:\' || "Source Country") END',
-            'CASE WHEN "Target Country" IS NULL THEN NULL ELSE coalesce(target_iso3, \'name:\' || "Target Country") END',
-            '"CAMEO Code"',
-            '"Intensity"',
-            filters,
+
+    def field(name: str) -> str:
+        return f"NULLIF(\"{name}\", 'NA')"
+
+    def side(name: str) -> str:  # an ISO3 code, or the unknown name (rejected as an unknown country)
+        return (
+            f"CASE WHEN {field(name)} IS NULL THEN NULL ELSE coalesce((SELECT iso3 FROM country_names c "
+            f"WHERE c.name = lower({field(name)})), 'name:' || \"{name}\") END"
         )
-    )
-    kept, rejects = _collect(con, origin, report)
-    con.register("countries", _cameo_countries())
-    kept = kept.rename(
-        columns={
-            "Source Name": "actor_detail",
-            "Target Name": "target_detail",
-            "City": "location",
-            "Latitude": "latitude",
-            "Longitude": "longitude",
-        }
-    )
-    kept["notes"] = (
-        "ICEWS; story " + kept["Story ID"].fillna("?") + ", publisher " + kept["Publisher"].fillna("?")
-    )
-    kept["goldstein_note"] = "ICEWS Intensity"
-    return kept, rejects
+
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW source AS SELECT
+        'icews:' || "Event ID" AS rec_id,
+        TRY_CAST(try_strptime("Event Date", '%Y-%m-%d') AS DATE) AS date,
+        'day' AS date_precision, NULL::DATE AS end_date, NULL::VARCHAR AS date_note,
+        {side("Source Country")} AS a1_code, {side("Target Country")} AS a2_code,
+        {field("CAMEO Code")} AS cameo_code, TRY_CAST({field("Intensity")} AS DOUBLE) AS goldstein,
+        'ICEWS Intensity' AS goldstein_note, TRUE AS count_ok,
+        NULL::VARCHAR AS extra_reject, NULL::VARCHAR AS extra_filter,
+        {field("Source Name")} AS actor_detail, {field("Target Name")} AS target_detail, {field("City")} AS location,
+        {field("Latitude")} AS latitude, {field("Longitude")} AS longitude, NULL::VARCHAR AS confidence,
+        'ICEWS; story ' || coalesce({field("Story ID")}, '?') || ', publisher ' || coalesce({field("Publisher")}, '?')
+            AS notes,
+        "Event ID" AS raw_id, NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no
+        FROM {_scan_tsv(file, ICEWS_COLUMNS, rejects, header=True, null_padding=False)}""")
+    return False
 
 
-def _read_csv(con, file: Path, origin: Path, filters: str, mapping, report: IngestReport):
-    spec = _load_mapping(mapping)
-    required = CSV_REQUIRED
-    header = pd.read_csv(file, nrows=0).columns.tolist()
-    absent = [spec[k] for k in required if spec[k] not in header]
+def _csv_header(file: Path, origin: Path, required: Sequence[str], what: str) -> list[str]:
+    try:
+        header = pd.read_csv(file, nrows=0).columns.tolist()
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise IngestError(f"{origin}: line 1 is not a CSV header: {exc}") from exc
+    absent = [c for c in required if c not in header]
     if absent:
-        raise IngestError(f"{origin}: line 1 lacks the mapped column(s) {', '.join(absent)}")
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW rows AS SELECT row_number() OVER () + 1 AS line_no, *
-        FROM read_csv('{_sql_path(file)}', header=true, all_varchar=true, store_rejects=true, ignore_errors=true)""")
-    date_format = spec.get("date_format", "%Y-%m-%d")
+        raise IngestError(f"{origin}: line 1 lacks the {what} column(s) {', '.join(absent)}")
+    return header
+
+
+def _source_acled(con, file: Path, origin: Path, rejects: str) -> bool:
+    _csv_header(file, origin, ACLED_REQUIRED, "ACLED")
+
+    def country_of(actor: str) -> str:  # rules 1-3 of the module docstring
+        organ = f"nullif(regexp_extract({actor}, '(?:Forces|Government) of (?:the )?(.+?)(?: \\(|$)', 1), '')"
+        bracket = f"nullif(regexp_extract({actor}, '\\(([^()]+)\\)\\s*$', 1), '')"
+        named = (
+            f"coalesce((SELECT iso3 FROM country_names c WHERE c.name = lower({organ})), "
+            f"(SELECT iso3 FROM country_names c WHERE c.name = lower({bracket})))"
+        )
+        return f"CASE WHEN nullif({actor}, '') IS NULL THEN NULL ELSE coalesce({named}, event_iso3, 'iso:' || iso) END"
+
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW source AS SELECT
+        'acled:' || event_id_cnty AS rec_id,
+        CASE WHEN time_precision = '3' THEN date_trunc('month', day)::DATE ELSE day END AS date,
+        CASE WHEN time_precision = '3' THEN 'month' ELSE 'day' END AS date_precision,
+        NULL::DATE AS end_date,
+        CASE time_precision WHEN '2' THEN 'ACLED time_precision 2: the source dates it within a week or a few days'
+            WHEN '3' THEN 'ACLED time_precision 3: month or longer; ACLED date ' || event_date END AS date_note,
+        {country_of("actor1")} AS a1_code, {country_of("actor2")} AS a2_code,
+        m.cameo_code, m.goldstein,
+        'GDELT weight of CAMEO ' || m.cameo_code || ', mapped from ACLED ' || s.sub_event_type AS goldstein_note,
+        TRUE AS count_ok,
+        CASE WHEN m.sub_event_type IS NULL THEN 'unknown ACLED event type ' || coalesce(s.event_type, '') || ' / '
+            || coalesce(s.sub_event_type, '') END AS extra_reject,
+        CASE WHEN m.sub_event_type IS NOT NULL AND m.cameo_code IS NULL
+            THEN 'ACLED sub-event type without a CAMEO equivalent' END AS extra_filter,
+        actor1 AS actor_detail, actor2 AS target_detail,
+        concat_ws(', ', nullif(location, ''), nullif(admin1, ''), nullif(country, '')) AS location,
+        latitude, longitude, NULL::VARCHAR AS confidence,
+        'ACLED; ' || coalesce(fatalities, '?') || ' fatalities; ' || coalesce(interaction, '') || '; source: '
+            || coalesce(s.source, '?') AS notes,
+        event_id_cnty AS raw_id,
+        concat_ws(',', event_id_cnty, event_date, s.event_type, s.sub_event_type, actor1, actor2, iso) AS line_text,
+        line_no
+        FROM (SELECT row_number() OVER () + 1 AS line_no, *,
+                     coalesce(try_strptime(event_date, '%Y-%m-%d'), try_strptime(event_date, '%d %B %Y'))::DATE AS day,
+                     (SELECT iso3 FROM numeric_countries n WHERE n.numeric = lpad(iso, 3, '0')) AS event_iso3
+              FROM {_scan_csv(file, rejects)}) s
+        LEFT JOIN acled_cameo m ON m.event_type = s.event_type AND m.sub_event_type = s.sub_event_type""")
+    return True
+
+
+def _source_csv(con, file: Path, origin: Path, mapping, rejects: str) -> bool:
+    spec = _load_mapping(mapping)
+    header = _csv_header(file, origin, [spec[k] for k in CSV_REQUIRED], "mapped")
+    date_format = spec.get("date_format", "%Y-%m-%d").replace("'", "''")
 
     def q(key: str) -> str:
-        return f'r."{spec[key]}"'
+        return '"' + spec[key].replace('"', '""') + '"'
 
-    extra = [k for k in ("title", "confidence") if k in spec and spec[k] in header]
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW source AS SELECT line_no,
-        concat_ws(',', {", ".join(q(k) for k in required)}) AS line, TRUE AS count_ok, 0 AS n_fields,
-        {", ".join(f"{q(k)} AS src_{k}" for k in (*required, *extra))} FROM rows r""")
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW classified AS "
-        + _classify(
-            "src_event_id",
-            f"TRY_CAST(try_strptime(src_date, '{date_format}') AS DATE)",
-            "upper(src_actor)",
-            "upper(src_target)",
-            "lpad(src_cameo_code, 3, '0')",
-            "src_goldstein",
-            filters,
-        )
-    )
-    # ISO3 codes in a user's file map to themselves
-    iso = pd.DataFrame({"cameo_code": [c.alpha_3 for c in pycountry.countries]})
-    iso["iso3"], iso["is_state"] = iso["cameo_code"], True
-    con.register("countries", pd.concat([iso, _cameo_countries()]).drop_duplicates("cameo_code"))
-    kept, rejects = _collect(con, origin, report)
-    parse_rejects = con.execute("SELECT line, error_message, csv_line FROM reject_errors").df()
-    if len(parse_rejects):
-        report.read += len(parse_rejects)
-        report.rejected += len(parse_rejects)
-        report.reasons["rejected: malformed CSV record"] = len(parse_rejects)
-        rejects = pd.concat(
-            [
-                rejects,
-                pd.DataFrame(
-                    {
-                        "file": str(origin),
-                        "line": parse_rejects["line"],
-                        "reason": parse_rejects["error_message"],
-                        "record": parse_rejects["csv_line"],
-                    }
-                ),
-            ],
-            ignore_index=True,
-        )
-    con.register("countries", _cameo_countries())
-    for ours in extra:
-        kept[ours] = kept[f"src_{ours}"]
-    kept["notes"] = f"CSV {origin.name}"
-    return kept, rejects
+    def optional(key: str) -> str:
+        return q(key) if key in spec and spec[key] in header else "NULL::VARCHAR"
+
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW source AS SELECT
+        {q("event_id")} AS rec_id, TRY_CAST(try_strptime({q("date")}, '{date_format}') AS DATE) AS date,
+        'day' AS date_precision, NULL::DATE AS end_date, NULL::VARCHAR AS date_note,
+        upper({q("actor")}) AS a1_code, upper({q("target")}) AS a2_code, lpad({q("cameo_code")}, 3, '0') AS cameo_code,
+        TRY_CAST({q("goldstein")} AS DOUBLE) AS goldstein, NULL::VARCHAR AS goldstein_note, TRUE AS count_ok,
+        NULL::VARCHAR AS extra_reject, NULL::VARCHAR AS extra_filter,
+        NULL::VARCHAR AS actor_detail, NULL::VARCHAR AS target_detail, NULL::VARCHAR AS location,
+        NULL::VARCHAR AS latitude, NULL::VARCHAR AS longitude, {optional("confidence")} AS confidence,
+        'CSV {origin.name.replace("'", "''")}' AS notes,
+        {q("event_id")} AS raw_id, concat_ws(',', {", ".join(q(k) for k in CSV_REQUIRED)}) AS line_text, line_no
+        FROM (SELECT row_number() OVER () + 1 AS line_no, * FROM {_scan_csv(file, rejects)})""")
+    return True
 
 
 def _load_mapping(mapping) -> dict[str, str]:
@@ -612,59 +831,19 @@ def _load_mapping(mapping) -> dict[str, str]:
     return dict(yaml.safe_load(Path(mapping).read_text(encoding="utf-8")))
 
 
-def _to_schema(kept: pd.DataFrame, format: str) -> pd.DataFrame:
-    """Kept rows -> the curated event columns (+ ``pair``), typed like ``load_events``."""
-    if kept.empty:
-        out = pd.DataFrame({c: pd.Series(dtype="string") for c in EVENT_COLUMNS})
-        out["date"] = pd.Series(dtype="datetime64[ns]")
-        out["goldstein"] = pd.Series(dtype="float64")
-        out["quad_class"] = pd.Series(dtype="int64")
-        out["pair"] = pd.Series(dtype="string")
-        return out
-    codes = reference.load_cameo_codes().set_index("cameo_code")["description"]
-    quad = reference.load_quad_class_map("cameo")
-    out = pd.DataFrame(index=kept.index)
-    out["event_id"] = kept["record_id"].astype("string")
-    out["date"] = pd.to_datetime(kept["date"]).astype("datetime64[ns]")
-    out["date_precision"] = pd.Categorical(["day"] * len(kept), categories=["day", "month", "year"])
-    out["end_date"] = pd.Series(pd.NaT, index=kept.index, dtype="datetime64[ns]")
-    out["actor"] = kept["actor"].astype("string")
-    out["target"] = kept["target"].astype("string")
-    for col in ("actor_detail", "target_detail", "location", "notes", "goldstein_note"):
-        out[col] = (
-            kept[col].astype("string") if col in kept else pd.Series(pd.NA, index=kept.index, dtype="string")
-        )
-    out["cameo_code"] = kept["cameo_code"].astype("string")
-    out["quad_class"] = kept["cameo_code"].str[:2].map(quad).fillna(0).astype("int64")
-    out["goldstein"] = kept["goldstein"].astype("float64")
-    description = kept["cameo_code"].map(codes).fillna("event")
-    out["title"] = (
-        (kept["actor"] + " → " + kept["target"] + ": " + description).str.slice(0, 80).astype("string")
-    )
-    out["description"] = (
-        description
-        + " ("
-        + kept.get("actor_detail", pd.Series("", index=kept.index)).fillna("")
-        + " → "
-        + kept.get("target_detail", pd.Series("", index=kept.index)).fillna("")
-        + ")"
-    ).astype("string")
-    out["themes"] = pd.Series("diplomacy", index=kept.index, dtype="string").where(
-        out["quad_class"] < 3, "security"
-    )
-    out["latitude"] = (
-        pd.to_numeric(kept.get("latitude"), errors="coerce") if "latitude" in kept else float("nan")
-    )
-    out["longitude"] = (
-        pd.to_numeric(kept.get("longitude"), errors="coerce") if "longitude" in kept else float("nan")
-    )
-    confidence = kept["confidence"] if "confidence" in kept else pd.Series("reported", index=kept.index)
-    out["confidence"] = pd.Categorical(
-        confidence.fillna("reported"), categories=["confirmed", "reported", "alleged"]
-    )
-    out["source_ids"] = out["event_id"]
-    for col in ("evidence", "date_note", "group_id"):
-        out[col] = pd.Series(pd.NA, index=kept.index, dtype="string")
-    out = out[EVENT_COLUMNS]
-    out["pair"] = canonical_pairs(out["actor"], out["target"])
+def _to_schema(kept: pd.DataFrame | None) -> pd.DataFrame:
+    """Kept rows (already in the event columns, from SQL) typed like ``load_events``, sorted by date and id."""
+    if kept is None or kept.empty:
+        kept = pd.DataFrame({c: pd.Series(dtype="string") for c in [*EVENT_COLUMNS, "pair"]})
+    out = kept[[*EVENT_COLUMNS, "pair"]].copy()
+    for col in out.columns:
+        if col not in ("date", "end_date", "quad_class", "goldstein", "latitude", "longitude"):
+            out[col] = out[col].astype("string")  # no copy when already ``string`` (from Arrow)
+    out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
+    out["end_date"] = pd.to_datetime(out["end_date"]).astype("datetime64[ns]")
+    out["quad_class"] = out["quad_class"].astype("int64")
+    for col in ("goldstein", "latitude", "longitude"):
+        out[col] = out[col].astype("float64")
+    out["date_precision"] = pd.Categorical(out["date_precision"], categories=["day", "month", "year"])
+    out["confidence"] = pd.Categorical(out["confidence"], categories=["confirmed", "reported", "alleged"])
     return out.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
