@@ -29,7 +29,7 @@ report: setup  ## execute every notebook in order and export every chart to repo
 test: setup  ## lint, then every test (library, dataset, notebooks executed headless)
 	$(PY) -m ruff check $(SOURCES)
 	$(PY) -m ruff format --check $(SOURCES)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
 
 lint: setup  ## ruff lint and format check
 	$(PY) -m ruff check $(SOURCES)

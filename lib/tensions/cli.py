@@ -4,6 +4,8 @@ Examples::
 
     python -m tensions ingest --format gdelt2 'downloads/*.export.CSV.zip' --countries RUS,AZE,KAZ --out events.parquet
     python -m tensions score events.parquet --out series.parquet --half-life 30
+    TENSIONS_SPARK_MASTER=spark://host:7077 python -m tensions score 's3a://bucket/events/*.parquet' --engine spark \
+        --out series.parquet
 """
 
 from __future__ import annotations
@@ -51,8 +53,16 @@ def _ingest(args: argparse.Namespace) -> int:
                 mapping=args.mapping,
             )
             reports.append(report)
-            table = pa.Table.from_pandas(
-                events.astype({"date_precision": "string", "confidence": "string"}), preserve_index=False
+            table = pa.Table.from_pandas(  # microsecond dates: readable by Spark and every Parquet tool
+                events.astype(
+                    {
+                        "date_precision": "string",
+                        "confidence": "string",
+                        "date": "datetime64[us]",
+                        "end_date": "datetime64[us]",
+                    }
+                ),
+                preserve_index=False,
             )
             if writer is None:
                 writer = pq.ParquetWriter(out, table.schema)
@@ -76,10 +86,13 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from tensions.ingest import score_dyads_duckdb
+    from tensions.ingest import score_dyads_duckdb, score_dyads_spark
 
     out = _output(args.out)
-    series = score_dyads_duckdb(args.events, half_life_days=args.half_life)
+    if args.engine == "spark":
+        series = score_dyads_spark(args.events, half_life_days=args.half_life)
+    else:
+        series = score_dyads_duckdb(args.events, half_life_days=args.half_life)
     series.to_parquet(out, index=False)
     print(f"{series['pair'].nunique():,} pairs, {len(series):,} daily rows written to {out}")
     return 0
@@ -98,10 +111,16 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--mapping", help="YAML mapping (our field: your column) for --format csv")
     ingest.add_argument("--out", required=True, help="Parquet file to write")
     ingest.set_defaults(func=_ingest)
-    score = sub.add_parser("score", help="daily pair scores of an ingested Parquet file (DuckDB)")
+    score = sub.add_parser("score", help="daily pair scores of an ingested Parquet file (DuckDB or Spark)")
     score.add_argument("events")
     score.add_argument("--out", required=True)
     score.add_argument("--half-life", type=float, default=30.0)
+    score.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="duckdb (this machine) or spark (TENSIONS_SPARK_MASTER, default local[2])",
+    )
     score.set_defaults(func=_score)
     args = parser.parse_args(argv)
     return args.func(args)

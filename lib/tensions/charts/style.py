@@ -79,8 +79,11 @@ def register_template() -> None:
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0, "title": {"text": ""}},
         hoverlabel={"font": {"family": FONT}},
     )
-    pio.templates[TEMPLATE_NAME] = go.layout.Template(layout=layout)
-    pio.templates.default = f"plotly_white+{TEMPLATE_NAME}"
+    # merged once here: a "plotly_white+tensions" default would be merged again for every new figure (~25 ms)
+    pio.templates[TEMPLATE_NAME] = pio.templates.merge_templates(
+        pio.templates["plotly_white"], go.layout.Template(layout=layout)
+    )
+    pio.templates.default = TEMPLATE_NAME
 
 
 def add_source_note(
@@ -129,17 +132,40 @@ def shade_eras(fig: go.Figure, eras: pd.DataFrame | None, lo: pd.Timestamp, hi: 
     """Shade and label the named eras that fall within [lo, hi] (drawn below the data)."""
     if eras is None or eras.empty:
         return
+    shapes, labels = [], []
     for era in eras.itertuples():
         if era.end < lo or era.start > hi:
             continue
         end = max(era.end, era.start + pd.Timedelta(days=1))
-        fig.add_vrect(
-            x0=era.start,
-            x1=end,
-            fillcolor=ERA_FILL,
-            line_width=0,
-            layer="below",
-            annotation_text=html.escape(str(era.name)),
-            annotation_position="top left",
-            annotation_font={"size": 10, "color": "#555555"},
+        # plain shapes and annotations, added in one update: ``add_vrect`` costs ~15 ms per era
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "y domain",
+                "x0": era.start,
+                "x1": end,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": ERA_FILL,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        labels.append(
+            {
+                "x": era.start,
+                "xref": "x",
+                "y": 1,
+                "yref": "y domain",
+                "text": html.escape(str(era.name)),
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "top",
+                "font": {"size": 10, "color": "#555555"},
+            }
+        )
+    if shapes:
+        fig.update_layout(
+            shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *labels]
         )

@@ -1,4 +1,4 @@
-"""Ingest machine-coded event data (GDELT 1.0/2.0, ICEWS, any CSV with a mapping) into the workbook's schema.
+"""Ingest machine-coded event data (GDELT 1.0/2.0, ACLED, ICEWS, any CSV with a mapping) into the workbook's schema.
 
 Files are read out of core by DuckDB; filters run in SQL before anything reaches pandas; every record is
 accounted for: ``read = kept + filtered + rejected``, and rejected records go to a CSV with file, line and
@@ -7,5 +7,14 @@ reason. See :func:`read_events`.
 
 from tensions.ingest.readers import FORMATS, IngestError, IngestReport, read_events
 from tensions.ingest.scale import score_dyads_duckdb
+from tensions.ingest.spark import get_spark, score_dyads_spark
 
-__all__ = ["FORMATS", "IngestError", "IngestReport", "read_events", "score_dyads_duckdb"]
+__all__ = [
+    "FORMATS",
+    "IngestError",
+    "IngestReport",
+    "get_spark",
+    "read_events",
+    "score_dyads_duckdb",
+    "score_dyads_spark",
+]

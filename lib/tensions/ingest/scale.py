@@ -3,6 +3,7 @@
 The result equals ``tensions.score_dyads`` on the same events (day-precision events, the machine-coded
 case): the pushes ``c * (-g)`` are summed per pair and day in SQL, out of core, so only the small daily
 table (pairs × days) reaches memory, and the same recursive filter as the pandas path decays it.
+:func:`scores_from_daily` is that last step; ``tensions.ingest.spark`` shares it with a Spark aggregation.
 """
 
 from __future__ import annotations
@@ -57,24 +58,42 @@ def score_dyads_duckdb(
     finally:
         if own:
             con.close()
+    return scores_from_daily(daily, half_life_days=half_life_days, k=k)
+
+
+def scores_from_daily(
+    daily: pd.DataFrame, half_life_days: float = 30.0, k: float = K_DEFAULT
+) -> pd.DataFrame:
+    """Decay a daily table of pushes per pair into the daily scores of ``score_dyads``.
+
+    This is the in-memory part shared by the DuckDB and Spark paths: the engine sums the pushes per pair
+    and day, and this function fills the days without events with zeros and runs the recursive filter.
+
+    Args:
+        daily: one row per pair and day with events: ``pair`` (the label), ``day`` (a date), ``push`` (the
+            sum of ``c * (-goldstein)`` of that day) and ``n`` (the number of events).
+        half_life_days: the half-life.
+        k: scale of the index.
+
+    Returns:
+        The columns of ``score_dyads`` for every pair and every day from the first to the last day of
+        ``daily``, pair-major; an empty frame with these columns when ``daily`` is empty.
+
+    >>> daily = pd.DataFrame({"pair": ["AZE-RUS"], "day": [pd.Timestamp("2024-12-25")], "push": [10.0], "n": [1]})
+    >>> float(scores_from_daily(daily)["index"].iloc[0])
+    75.0
+    """
     if daily.empty:
-        return pd.DataFrame(
-            {
-                c: pd.Series(dtype=t)
-                for c, t in zip(
-                    SCORE_COLUMNS, ("string", "datetime64[ns]", "float64", "float64", "int64"), strict=True
-                )
-            }
-        )
-    daily["day"] = pd.to_datetime(daily["day"])
-    first, last = daily["day"].min(), daily["day"].max()
+        return _empty_scores()
+    day = pd.to_datetime(daily["day"])
+    first, last = day.min(), day.max()
     days = pd.date_range(first, last, freq="D")
-    keys, key_pos = np.unique(daily["pair"].to_numpy(), return_inverse=True)
-    day_pos = (daily["day"] - first).dt.days.to_numpy()
+    keys, key_pos = np.unique(daily["pair"].to_numpy(dtype=object), return_inverse=True)
+    day_pos = (day - first).dt.days.to_numpy()
     pushes = np.zeros((len(days), len(keys)))
     counts = np.zeros((len(days), len(keys)), dtype="int64")
-    pushes[day_pos, key_pos] = daily["push"].to_numpy()
-    counts[day_pos, key_pos] = daily["n"].to_numpy()
+    pushes[day_pos, key_pos] = daily["push"].to_numpy(dtype="float64", na_value=np.nan)
+    counts[day_pos, key_pos] = daily["n"].to_numpy(dtype="int64")
     pressure = decay_daily(pushes, 2.0 ** (-1.0 / half_life_days))
     flat = pressure.T.ravel()
     return pd.DataFrame(
@@ -86,3 +105,8 @@ def score_dyads_duckdb(
             "n_events": counts.T.ravel(),
         }
     )
+
+
+def _empty_scores() -> pd.DataFrame:
+    dtypes = ("string", "datetime64[ns]", "float64", "float64", "int64")
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(SCORE_COLUMNS, dtypes, strict=True)})
