@@ -336,7 +336,7 @@ def _scan_csv(file: Path, rejects: str) -> str:
 SOURCE_COLUMNS = (
     "rec_id, date, date_precision, end_date, date_note, a1_code, a2_code, cameo_code, goldstein, "
     "goldstein_note, count_ok, extra_reject, extra_filter, actor_detail, target_detail, location, latitude, "
-    "longitude, confidence, notes, raw_id, line_text, line_no"
+    "longitude, confidence, note_a, note_b, note_c, raw_id, line_text, line_no"
 )
 
 
@@ -386,10 +386,11 @@ def _filters_sql(
 
 _KEPT_FIELDS = (
     "rec_id, date, date_precision, end_date, date_note, actor, target, actor_detail, target_detail, cameo_code, "
-    "goldstein, goldstein_note, location, latitude, longitude, confidence, notes"
+    "goldstein, goldstein_note, location, latitude, longitude, confidence, note_a, note_b, note_c"
 )
 
 #: The kept records in the workbook's event columns (joined with the CAMEO descriptions and quad classes).
+#: ``{notes}`` is the format's notes expression over ``note_a``..``note_c``: text built for kept rows only.
 _KEPT_SQL = """
     SELECT k.rec_id AS event_id, k.date, coalesce(k.date_precision, 'day') AS date_precision, k.end_date,
         k.actor, k.target, k.actor_detail, k.target_detail, k.cameo_code, coalesce(q.quad_class, 0) AS quad_class,
@@ -400,12 +401,13 @@ _KEPT_SQL = """
         CASE WHEN coalesce(q.quad_class, 0) < 3 THEN 'diplomacy' ELSE 'security' END AS themes,
         k.location, TRY_CAST(k.latitude AS DOUBLE) AS latitude, TRY_CAST(k.longitude AS DOUBLE) AS longitude,
         coalesce(k.confidence, 'reported') AS confidence, k.rec_id AS source_ids, NULL::VARCHAR AS evidence,
-        k.date_note, NULL::VARCHAR AS group_id, k.notes,
+        k.date_note, NULL::VARCHAR AS group_id, {notes} AS notes,
         least(k.actor, k.target) || '-' || greatest(k.actor, k.target) AS pair
     FROM outcome k
     LEFT JOIN cameo_descriptions c ON c.cameo_code = k.cameo_code
     LEFT JOIN quad_classes q ON q.root_code = substr(k.cameo_code, 1, 2)
-    WHERE k.status = 'kept'"""
+    WHERE k.status = 'kept'
+    ORDER BY k.date, k.rec_id"""
 
 
 # ------------------------------------------------------------------------------------------------ readers
@@ -472,7 +474,9 @@ def read_events(
                 report.file_errors.append(str(exc))
             bar.update(path.stat().st_size if path.exists() else 0)
             bar.set_postfix(kept=f"{report.kept:,}", rejected=f"{report.rejected:,}")
-    events = _to_schema(pd.concat(kept_frames, ignore_index=True) if kept_frames else None)
+    events = _to_schema(
+        pd.concat(kept_frames, ignore_index=True) if kept_frames else None, presorted=len(kept_frames) == 1
+    )
     rejects = pd.concat(reject_frames, ignore_index=True) if reject_frames else pd.DataFrame()
     if len(rejects):
         folder = paths.ensure_dir(Path(rejects_dir) if rejects_dir else paths.REJECTS_DIR)
@@ -529,13 +533,13 @@ def _read_one(con, file: Path, origin: Path, format: str, filters: str, mapping,
     countries = _cameo_countries() if format.startswith("gdelt") else _iso_countries()
     con.register("countries", countries)
     if format in ("gdelt1", "gdelt2"):
-        numbered = _source_gdelt(con, file, origin, format, rejects_table)
+        numbered, notes = _source_gdelt(con, file, origin, format, rejects_table)
     elif format == "icews":
-        numbered = _source_icews(con, file, origin, rejects_table)
+        numbered, notes = _source_icews(con, file, origin, rejects_table)
     elif format == "acled":
-        numbered = _source_acled(con, file, origin, rejects_table)
+        numbered, notes = _source_acled(con, file, origin, rejects_table)
     else:
-        numbered = _source_csv(con, file, origin, mapping, rejects_table)
+        numbered, notes = _source_csv(con, file, origin, mapping, rejects_table)
     con.execute(f"CREATE OR REPLACE TEMP VIEW classified AS {_classify_sql(filters)}")
     # scan 1 keeps what is not filtered (kept rows; rejected records' text); scan 2 counts the filtered ones
     con.execute(f"""CREATE OR REPLACE TEMP TABLE outcome AS SELECT status, {_KEPT_FIELDS}, raw_id, line_text, line_no
@@ -543,7 +547,7 @@ def _read_one(con, file: Path, origin: Path, format: str, filters: str, mapping,
     filtered = con.execute(
         "SELECT status, count(*) FROM classified WHERE status LIKE 'filtered:%' GROUP BY status"
     ).fetchall()
-    kept = _arrow_to_pandas(con.sql(_KEPT_SQL).to_arrow_table())
+    kept = _arrow_to_pandas(con.sql(_KEPT_SQL.format(notes=notes)).to_arrow_table())
     rejected = _count_outcomes(con, filtered, report)
     rejects = _parse_rejects(con, rejects_table, origin, report, tabs=not numbered)
     if rejected:
@@ -678,7 +682,7 @@ def _first_line(file: Path) -> list[str]:
         return handle.readline().decode("utf-8", errors="replace").rstrip("\r\n").split("\t")
 
 
-def _source_gdelt(con, file: Path, origin: Path, format: str, rejects: str) -> bool:
+def _source_gdelt(con, file: Path, origin: Path, format: str, rejects: str) -> tuple[bool, str]:
     table = "gdelt1_events" if format == "gdelt1" else "gdelt2_events"
     columns = pd.read_csv(paths.GDELT_COLUMNS_CSV)
     names = columns[columns["table"] == table].sort_values("position")["name"].tolist()
@@ -703,13 +707,13 @@ def _source_gdelt(con, file: Path, origin: Path, format: str, rejects: str) -> b
         NULL::VARCHAR AS extra_reject, NULL::VARCHAR AS extra_filter,
         "Actor1Name" AS actor_detail, "Actor2Name" AS target_detail, "ActionGeo_FullName" AS location,
         "ActionGeo_Lat" AS latitude, "ActionGeo_Long" AS longitude, NULL::VARCHAR AS confidence,
-        'GDELT {version}; source article: ' || coalesce({url}, 'n/a') AS notes,
+        {url} AS note_a, NULL::VARCHAR AS note_b, NULL::VARCHAR AS note_c,
         "GLOBALEVENTID" AS raw_id, NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no
         FROM {_scan_tsv(file, names, rejects, header=False, null_padding=padded)}""")
-    return False
+    return False, f"'GDELT {version}; source article: ' || coalesce(k.note_a, 'n/a')"
 
 
-def _source_icews(con, file: Path, origin: Path, rejects: str) -> bool:
+def _source_icews(con, file: Path, origin: Path, rejects: str) -> tuple[bool, str]:
     header = _first_line(file)
     if tuple(header) != ICEWS_COLUMNS:
         raise IngestError(
@@ -735,11 +739,10 @@ def _source_icews(con, file: Path, origin: Path, rejects: str) -> bool:
         NULL::VARCHAR AS extra_reject, NULL::VARCHAR AS extra_filter,
         {field("Source Name")} AS actor_detail, {field("Target Name")} AS target_detail, {field("City")} AS location,
         {field("Latitude")} AS latitude, {field("Longitude")} AS longitude, NULL::VARCHAR AS confidence,
-        'ICEWS; story ' || coalesce({field("Story ID")}, '?') || ', publisher ' || coalesce({field("Publisher")}, '?')
-            AS notes,
+        {field("Story ID")} AS note_a, {field("Publisher")} AS note_b, NULL::VARCHAR AS note_c,
         "Event ID" AS raw_id, NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no
         FROM {_scan_tsv(file, ICEWS_COLUMNS, rejects, header=True, null_padding=False)}""")
-    return False
+    return False, "'ICEWS; story ' || coalesce(k.note_a, '?') || ', publisher ' || coalesce(k.note_b, '?')"
 
 
 def _csv_header(file: Path, origin: Path, required: Sequence[str], what: str) -> list[str]:
@@ -753,7 +756,7 @@ def _csv_header(file: Path, origin: Path, required: Sequence[str], what: str) ->
     return header
 
 
-def _source_acled(con, file: Path, origin: Path, rejects: str) -> bool:
+def _source_acled(con, file: Path, origin: Path, rejects: str) -> tuple[bool, str]:
     _csv_header(file, origin, ACLED_REQUIRED, "ACLED")
 
     def country_of(actor: str) -> str:  # rules 1-3 of the module docstring
@@ -783,8 +786,7 @@ def _source_acled(con, file: Path, origin: Path, rejects: str) -> bool:
         actor1 AS actor_detail, actor2 AS target_detail,
         concat_ws(', ', nullif(location, ''), nullif(admin1, ''), nullif(country, '')) AS location,
         latitude, longitude, NULL::VARCHAR AS confidence,
-        'ACLED; ' || coalesce(fatalities, '?') || ' fatalities; ' || coalesce(interaction, '') || '; source: '
-            || coalesce(s.source, '?') AS notes,
+        fatalities AS note_a, interaction AS note_b, s.source AS note_c,
         event_id_cnty AS raw_id,
         concat_ws(',', event_id_cnty, event_date, s.event_type, s.sub_event_type, actor1, actor2, iso) AS line_text,
         line_no
@@ -793,10 +795,13 @@ def _source_acled(con, file: Path, origin: Path, rejects: str) -> bool:
                      (SELECT iso3 FROM numeric_countries n WHERE n.numeric = lpad(iso, 3, '0')) AS event_iso3
               FROM {_scan_csv(file, rejects)}) s
         LEFT JOIN acled_cameo m ON m.event_type = s.event_type AND m.sub_event_type = s.sub_event_type""")
-    return True
+    return True, (
+        "'ACLED; ' || coalesce(k.note_a, '?') || ' fatalities; interaction ' || coalesce(k.note_b, '?') "
+        "|| '; source: ' || coalesce(k.note_c, '?')"
+    )
 
 
-def _source_csv(con, file: Path, origin: Path, mapping, rejects: str) -> bool:
+def _source_csv(con, file: Path, origin: Path, mapping, rejects: str) -> tuple[bool, str]:
     spec = _load_mapping(mapping)
     header = _csv_header(file, origin, [spec[k] for k in CSV_REQUIRED], "mapped")
     date_format = spec.get("date_format", "%Y-%m-%d").replace("'", "''")
@@ -815,10 +820,10 @@ def _source_csv(con, file: Path, origin: Path, mapping, rejects: str) -> bool:
         NULL::VARCHAR AS extra_reject, NULL::VARCHAR AS extra_filter,
         NULL::VARCHAR AS actor_detail, NULL::VARCHAR AS target_detail, NULL::VARCHAR AS location,
         NULL::VARCHAR AS latitude, NULL::VARCHAR AS longitude, {optional("confidence")} AS confidence,
-        'CSV {origin.name.replace("'", "''")}' AS notes,
+        NULL::VARCHAR AS note_a, NULL::VARCHAR AS note_b, NULL::VARCHAR AS note_c,
         {q("event_id")} AS raw_id, concat_ws(',', {", ".join(q(k) for k in CSV_REQUIRED)}) AS line_text, line_no
         FROM (SELECT row_number() OVER () + 1 AS line_no, * FROM {_scan_csv(file, rejects)})""")
-    return True
+    return True, "'CSV " + origin.name.replace("'", "''") + "'"
 
 
 def _load_mapping(mapping) -> dict[str, str]:
@@ -831,7 +836,7 @@ def _load_mapping(mapping) -> dict[str, str]:
     return dict(yaml.safe_load(Path(mapping).read_text(encoding="utf-8")))
 
 
-def _to_schema(kept: pd.DataFrame | None) -> pd.DataFrame:
+def _to_schema(kept: pd.DataFrame | None, presorted: bool = False) -> pd.DataFrame:
     """Kept rows (already in the event columns, from SQL) typed like ``load_events``, sorted by date and id."""
     if kept is None or kept.empty:
         kept = pd.DataFrame({c: pd.Series(dtype="string") for c in [*EVENT_COLUMNS, "pair"]})
@@ -846,4 +851,6 @@ def _to_schema(kept: pd.DataFrame | None) -> pd.DataFrame:
         out[col] = out[col].astype("float64")
     out["date_precision"] = pd.Categorical(out["date_precision"], categories=["day", "month", "year"])
     out["confidence"] = pd.Categorical(out["confidence"], categories=["confirmed", "reported", "alleged"])
+    if presorted:  # one file's rows come sorted from SQL; several files need a sort
+        return out.reset_index(drop=True)
     return out.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
