@@ -413,3 +413,24 @@ def test_malformed_csv_record_and_wrong_format_files(tmp_path):
         report.read == 0
         and "line 1 has 1 tab-separated fields; a gdelt1 file has 57 or 58" in report.file_errors[0]
     )
+
+
+def test_several_files_in_one_pass_keep_their_own_line_numbers(tmp_path):
+    first = write(
+        tmp_path / "a.export.CSV", [gdelt2_line(1), gdelt2_line(2, date="20221301"), gdelt2_line(3)]
+    )
+    second = write(
+        tmp_path / "b.export.CSV", [gdelt2_line(4, goldstein="x"), "\t".join(["5"] * 9), gdelt2_line(6)]
+    )
+    with zipfile.ZipFile(tmp_path / "c.export.CSV.zip", "w") as archive:
+        archive.writestr("c.export.CSV", "\n".join([gdelt2_line(7), gdelt2_line(8, a1="XQZ")]) + "\n")
+    events, report = read_events(str(tmp_path / "*.export.CSV*"), format="gdelt2", rejects_dir=tmp_path)
+    assert events["event_id"].tolist() == ["gdelt:1", "gdelt:3", "gdelt:6", "gdelt:7"]
+    assert (report.read, report.kept, report.rejected) == (8, 4, 4)
+    rejects = pd.read_csv(report.rejects_path)
+    assert rejects[["file", "line", "reason"]].values.tolist() == [
+        [str(first), 2, "invalid date"],
+        [str(second), 1, "non-numeric Goldstein"],
+        [str(second), 2, "wrong number of fields (9)"],
+        [str(tmp_path / "c.export.CSV.zip"), 2, "unknown country code XQZ"],
+    ]

@@ -14,9 +14,20 @@ import argparse
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
 from tensions import paths
+
+
+def _parquet_schema():
+    """The ingested events in Parquet: the curated columns plus ``pair``, dates as microsecond timestamps with no
+    time zone (calendar days), readable by pandas, DuckDB and Spark alike."""
+    import pyarrow as pa
+
+    from tensions.ingest.readers import EVENT_COLUMNS
+
+    text = pa.string()
+    types = {"date": pa.timestamp("us"), "end_date": pa.timestamp("us"), "quad_class": pa.int64()}
+    types.update({c: pa.float64() for c in ("goldstein", "latitude", "longitude")})
+    return pa.schema([(c, types.get(c, text)) for c in [*EVENT_COLUMNS, "pair"]])
 
 
 def _output(path: str) -> Path:
@@ -28,59 +39,33 @@ def _output(path: str) -> Path:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from tensions.ingest import read_events
-    from tensions.ingest.readers import expand_paths
+    from tensions.ingest.readers import iter_event_batches
 
-    files = expand_paths(args.files)
     out = _output(args.out)
-    reports, writer, n_events = [], None, 0
-    bar = tqdm(
-        total=sum(f.stat().st_size for f in files if f.exists()), unit="B", unit_scale=True, desc="ingest"
+    batches = iter_event_batches(
+        args.files,
+        format=args.format,
+        start=args.start,
+        end=args.end,
+        countries=args.countries.split(",") if args.countries else None,
+        pairs=args.pairs.split(",") if args.pairs else None,
+        root_codes=args.root_codes.split(",") if args.root_codes else None,
+        mapping=args.mapping,
+        progress=True,
     )
-    try:
-        for file in files:  # one file at a time: memory holds one file's events, the Parquet file grows
-            events, report = read_events(
-                file,
-                format=args.format,
-                start=args.start,
-                end=args.end,
-                countries=args.countries.split(",") if args.countries else None,
-                pairs=args.pairs.split(",") if args.pairs else None,
-                root_codes=args.root_codes.split(",") if args.root_codes else None,
-                mapping=args.mapping,
-            )
-            reports.append(report)
-            table = pa.Table.from_pandas(  # microsecond dates: readable by Spark and every Parquet tool
-                events.astype(
-                    {
-                        "date_precision": "string",
-                        "confidence": "string",
-                        "date": "datetime64[us]",
-                        "end_date": "datetime64[us]",
-                    }
-                ),
-                preserve_index=False,
-            )
-            if writer is None:
-                writer = pq.ParquetWriter(out, table.schema)
-            writer.write_table(table.cast(writer.schema))
-            n_events += len(events)
-            bar.update(file.stat().st_size if file.exists() else 0)
-            bar.set_postfix(events=f"{n_events:,}", rejected=f"{sum(r.rejected for r in reports):,}")
-    finally:
-        bar.close()
-        if writer is not None:
-            writer.close()
-    read = sum(r.read for r in reports)
-    kept, filtered, rejected = (sum(getattr(r, a) for r in reports) for a in ("kept", "filtered", "rejected"))
-    for report in reports:
-        print(report)
+    n_events = 0
+    schema = _parquet_schema()
+    with pq.ParquetWriter(out, schema) as writer:  # batch by batch: memory holds one batch
+        for table in batches:
+            writer.write_table(table.select(schema.names).cast(schema))
+            n_events += table.num_rows
+    report = batches.report
+    print(report)
     print(
-        f"total: read {read:,} = kept {kept:,} + filtered {filtered:,} + rejected {rejected:,}; "
-        f"{n_events:,} events written to {out}"
+        f"total: read {report.read:,} = kept {report.kept:,} + filtered {report.filtered:,} + rejected "
+        f"{report.rejected:,}; {n_events:,} events written to {out}"
     )
     return 0
 

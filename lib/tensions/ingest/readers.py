@@ -43,16 +43,19 @@ from __future__ import annotations
 
 import csv
 import glob
+import itertools
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pycountry
 from tqdm.auto import tqdm
 
@@ -318,10 +321,13 @@ def _sql_list(values: Iterable[str]) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
 
 
-def _scan_tsv(file: Path, names: Sequence[str], rejects: str, header: bool, null_padding: bool) -> str:
-    """DuckDB's parallel reader over a tab-separated file with no quoting; malformed lines go to ``rejects``."""
+def _scan_tsv(
+    files: Sequence[Path], names: Sequence[str], rejects: str, header: bool, null_padding: bool
+) -> str:
+    """DuckDB's parallel reader over tab-separated files with no quoting; malformed lines go to ``rejects``."""
     columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
-    return f"""read_csv('{_sql_path(file)}', delim='\t', quote='', escape='', header={str(header).lower()},
+    listed = ", ".join(f"'{_sql_path(f)}'" for f in files)
+    return f"""read_csv([{listed}], delim='\t', quote='', escape='', header={str(header).lower()}, filename=true,
         auto_detect=false, columns={{{columns}}}, null_padding={str(null_padding).lower()},
         store_rejects=true, ignore_errors=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan')"""
 
@@ -336,7 +342,7 @@ def _scan_csv(file: Path, rejects: str) -> str:
 SOURCE_COLUMNS = (
     "rec_id, date, date_precision, end_date, date_note, a1_code, a2_code, cameo_code, goldstein, "
     "goldstein_note, count_ok, extra_reject, extra_filter, actor_detail, target_detail, location, latitude, "
-    "longitude, confidence, note_a, note_b, note_c, raw_id, line_text, line_no"
+    "longitude, confidence, note_a, note_b, note_c, raw_id, line_text, line_no, filename"
 )
 
 
@@ -403,14 +409,21 @@ _KEPT_SQL = """
         coalesce(k.confidence, 'reported') AS confidence, k.rec_id AS source_ids, NULL::VARCHAR AS evidence,
         k.date_note, NULL::VARCHAR AS group_id, {notes} AS notes,
         least(k.actor, k.target) || '-' || greatest(k.actor, k.target) AS pair
-    FROM outcome k
+    FROM kept_batch k
     LEFT JOIN cameo_descriptions c ON c.cameo_code = k.cameo_code
-    LEFT JOIN quad_classes q ON q.root_code = substr(k.cameo_code, 1, 2)
-    WHERE k.status = 'kept'
-    ORDER BY k.date, k.rec_id"""
+    LEFT JOIN quad_classes q ON q.root_code = substr(k.cameo_code, 1, 2)"""
 
 
 # ------------------------------------------------------------------------------------------------ readers
+
+
+#: Formats read as tab-separated text with no quoting (scanned many files at a time).
+TAB_FORMATS = ("gdelt1", "gdelt2", "icews")
+#: Rows per Arrow batch handed over by DuckDB.
+BATCH_ROWS = 250_000
+#: Files scanned together at most (bytes on disk, after unzipping).
+CHUNK_BYTES = 4 * 2**30
+_SCANS = itertools.count()
 
 
 def read_events(
@@ -439,51 +452,181 @@ def read_events(
             ``cameo_code``, ``goldstein``; optional ``date_format`` (strptime, default ``%Y-%m-%d``), ``title``,
             ``confidence``), as a dict or a YAML file.
         rejects_dir: where the rejects CSV goes (default ``reports/rejects/``).
-        progress: show a progress bar (bytes of input read) on standard error.
+        progress: show a progress bar (records read, kept, rejected) on standard error.
         memory_limit: DuckDB's memory cap (default ``256MB``, or the environment variable
             ``TENSIONS_DUCKDB_MEMORY``); beyond it DuckDB spills to a temporary folder.
 
     Returns:
         ``(events, report)``: events with the curated columns plus ``pair`` (accepted by ``score_dyads`` and
-        the chart builders), and the :class:`IngestReport` (``read``, ``kept``, ``filtered``, ``rejected``,
-        ``rejects_path``).
+        the chart builders), sorted by date and id, and the :class:`IngestReport` (``read``, ``kept``,
+        ``filtered``, ``rejected``, ``rejects_path``).
     """
-    if format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-    listed = expand_paths(files)
-    if format == "csv":  # a wrong mapping concerns every file: say so at once
-        missing = [k for k in CSV_REQUIRED if k not in _load_mapping(mapping)]
-        if missing:
-            raise IngestError(f"the csv mapping lacks {', '.join(missing)} (our field -> your column)")
-    report = IngestReport(format=format, files=[str(p) for p in listed])
-    filters = _filters_sql(countries, pairs, start, end, root_codes)
-    kept_frames, reject_frames = [], []
-    total = sum(p.stat().st_size for p in listed if p.exists())
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        _connect(Path(tmp), memory_limit) as con,
-        tqdm(total=total, unit="B", unit_scale=True, desc=f"ingest {format}", disable=not progress) as bar,
-    ):
-        for path in listed:
-            try:
-                for member in _prepare(path, Path(tmp)):
-                    kept, rejects = _read_one(con, member, path, format, filters, mapping, report)
-                    kept_frames.append(kept)
-                    reject_frames.append(rejects)
-            except IngestError as exc:
-                report.file_errors.append(str(exc))
-            bar.update(path.stat().st_size if path.exists() else 0)
-            bar.set_postfix(kept=f"{report.kept:,}", rejected=f"{report.rejected:,}")
-    events = _to_schema(
-        pd.concat(kept_frames, ignore_index=True) if kept_frames else None, presorted=len(kept_frames) == 1
+    batches = iter_event_batches(
+        files,
+        format,
+        countries=countries,
+        start=start,
+        end=end,
+        pairs=pairs,
+        root_codes=root_codes,
+        mapping=mapping,
+        rejects_dir=rejects_dir,
+        progress=progress,
+        memory_limit=memory_limit,
     )
-    rejects = pd.concat(reject_frames, ignore_index=True) if reject_frames else pd.DataFrame()
-    if len(rejects):
-        folder = paths.ensure_dir(Path(rejects_dir) if rejects_dir else paths.REJECTS_DIR)
-        report.rejects_path = folder / f"rejects-{format}-{pd.Timestamp.now():%Y%m%d-%H%M%S-%f}.csv"
-        rejects.to_csv(report.rejects_path, index=False, quoting=csv.QUOTE_ALL)
-    report.check()
-    return events, report
+    tables = list(batches)
+    report = batches.report
+    if not tables or not sum(t.num_rows for t in tables):
+        return _to_schema(None), report
+    table = pa.concat_tables(tables).sort_by([("date", "ascending"), ("event_id", "ascending")])
+    return _to_schema(_arrow_to_pandas(table)), report
+
+
+class iter_event_batches:  # noqa: N801 - used like a generator function
+    """The kept events of ``files`` as Arrow tables of at most ``batch_rows`` rows, read in one pass.
+
+    Same arguments as :func:`read_events` (plus ``batch_rows``). Iterate to read; ``report`` holds the row
+    accounting, complete (rejects file written, ``check`` passed) once the iteration ends. This is how
+    ``python -m tensions ingest`` writes Parquet without holding the events in memory.
+    """
+
+    def __init__(
+        self,
+        files: str | Path | Iterable[str | Path],
+        format: str = "gdelt2",
+        countries: Sequence[str] | None = None,
+        start: str | pd.Timestamp | None = None,
+        end: str | pd.Timestamp | None = None,
+        pairs: Sequence[str] | None = None,
+        root_codes: Sequence[str] | None = None,
+        mapping: Mapping[str, str] | str | Path | None = None,
+        rejects_dir: str | Path | None = None,
+        progress: bool = False,
+        memory_limit: str | None = None,
+        batch_rows: int = BATCH_ROWS,
+    ) -> None:
+        if format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+        self.listed = expand_paths(files)
+        if format == "csv":  # a wrong mapping concerns every file: say so at once
+            missing = [k for k in CSV_REQUIRED if k not in _load_mapping(mapping)]
+            if missing:
+                raise IngestError(f"the csv mapping lacks {', '.join(missing)} (our field -> your column)")
+        self.format, self.mapping, self.rejects_dir = format, mapping, rejects_dir
+        self.filters = _filters_sql(countries, pairs, start, end, root_codes)
+        self.progress, self.memory_limit, self.batch_rows = progress, memory_limit, batch_rows
+        self.report = IngestReport(format=format, files=[str(p) for p in self.listed])
+        self.rejects: list[pd.DataFrame] = []
+
+    def __iter__(self) -> Iterator[pa.Table]:
+        bar = tqdm(unit=" records", unit_scale=True, desc=f"ingest {self.format}", disable=not self.progress)
+        with tempfile.TemporaryDirectory() as tmp, _connect(Path(tmp), self.memory_limit) as con, bar:
+            for chunk in _chunks(self.listed):
+                members = self._members(chunk, Path(tmp))
+                # tab-separated files are scanned together (in parallel); CSV files number their records one by one
+                groups = [members] if self.format in TAB_FORMATS else [[m] for m in members]
+                for group in (g for g in groups if g):
+                    yield from self._scan(con, group, bar)
+                for member, origin in members:
+                    if member != origin:
+                        member.unlink(missing_ok=True)
+        self._finish()
+
+    def _members(self, chunk: list[Path], tmp: Path) -> list[tuple[Path, Path]]:
+        """(file to read, file named by the user) for every readable file of ``chunk``; the others reported."""
+        members = []
+        for path in chunk:
+            try:
+                for member in _prepare(path, tmp):
+                    _check_layout(member, path, self.format, self.mapping)
+                    members.append((member, path))
+            except IngestError as exc:
+                self.report.file_errors.append(str(exc))
+        return members
+
+    def _scan(self, con, group: list[tuple[Path, Path]], bar) -> Iterator[pa.Table]:
+        """One pass over ``group``: count every outcome, yield the kept rows, keep the rejected records aside."""
+        report, format = self.report, self.format
+        rejects_table = f"rejects_{next(_SCANS)}"
+        con.register("countries", _cameo_countries() if format.startswith("gdelt") else _iso_countries())
+        files = [member for member, _ in group]
+        notes = _source(con, files, group[0][1], format, self.mapping, rejects_table)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW classified AS {_classify_sql(self.filters)}")
+        query = f"""SELECT status, CASE WHEN status = 'kept' THEN struct_pack({_KEPT_FIELDS}) END AS kept,
+            CASE WHEN status LIKE 'rejected:%' THEN struct_pack(filename, raw_id, line_text, line_no) END AS rejected
+            FROM classified"""
+        rejected: list[dict] = []
+        shaper = con.cursor()  # a second connection: the streaming query holds the first one
+        for batch in con.sql(query).to_arrow_reader(self.batch_rows):
+            statuses = pc.value_counts(batch.column("status")).to_pylist()
+            for item in statuses:
+                _count(report, item["values"], item["counts"])
+            rows = batch.column("rejected")
+            if rows.null_count < len(rows):
+                reasons = pc.filter(batch.column("status"), pc.is_valid(rows)).to_pylist()
+                for reason, row in zip(reasons, pc.filter(rows, pc.is_valid(rows)).to_pylist(), strict=True):
+                    rejected.append({**row, "reason": reason.removeprefix("rejected: ")})
+            kept = batch.column("kept")
+            bar.update(batch.num_rows)
+            if kept.null_count < len(kept):
+                table = _shape(shaper, pa.Table.from_struct_array(pc.filter(kept, pc.is_valid(kept))), notes)
+                report.kept += table.num_rows
+                bar.set_postfix(kept=f"{report.kept:,}", rejected=f"{report.rejected:,}")
+                yield table
+        shaper.close()
+        origins = {str(member): origin for member, origin in group}
+        parsed = _parse_rejects(con, rejects_table, origins, report, tabs=format in TAB_FORMATS)
+        self.rejects.append(parsed.drop(columns=["member"], errors="ignore"))
+        if rejected:
+            self.rejects.append(_locate_rejects(con, pd.DataFrame(rejected), parsed, origins, format, report))
+
+    def _finish(self) -> None:
+        rejects = pd.concat(self.rejects, ignore_index=True) if self.rejects else pd.DataFrame()
+        if len(rejects):
+            folder = paths.ensure_dir(Path(self.rejects_dir) if self.rejects_dir else paths.REJECTS_DIR)
+            path = folder / f"rejects-{self.format}-{pd.Timestamp.now():%Y%m%d-%H%M%S-%f}.csv"
+            rejects.sort_values(["file", "line"], kind="stable").to_csv(
+                path, index=False, quoting=csv.QUOTE_ALL
+            )
+            self.report.rejects_path = path
+        self.report.check()
+
+
+def _chunks(listed: list[Path]) -> Iterator[list[Path]]:
+    """The files in groups of at most ``CHUNK_BYTES`` (a zip counted at 5x its size): bounded temporary disk use."""
+    chunk, size = [], 0
+    for path in listed:
+        weight = path.stat().st_size * (5 if path.suffix.lower() == ".zip" else 1) if path.exists() else 0
+        if chunk and size + weight > CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(path)
+        size += weight
+    if chunk:
+        yield chunk
+
+
+def _count(report: IngestReport, status: str, n: int) -> None:
+    """Add ``n`` records of outcome ``status`` (kept / filtered: reason / rejected: reason) to ``report``."""
+    report.read += n
+    if status == "kept":
+        return
+    kind, reason = status.split(": ", 1)
+    if kind == "filtered":
+        report.filtered += n
+    else:
+        report.rejected += n
+    key = f"{kind}: {reason}"
+    report.reasons[key] = report.reasons.get(key, 0) + n
+
+
+def _shape(con, kept: pa.Table, notes: str) -> pa.Table:
+    """Kept rows -> the workbook's event columns (CAMEO descriptions, quad classes, titles, notes, pair)."""
+    con.register("kept_batch", kept)
+    try:
+        return con.sql(_KEPT_SQL.format(notes=notes)).to_arrow_table()
+    finally:
+        con.unregister("kept_batch")
 
 
 class _connect:
@@ -502,15 +645,20 @@ class _connect:
         self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
         if self.tmp is not None:
             self.con.execute(f"SET temp_directory = '{_sql_path(self.tmp)}'")
-        codes = reference.load_cameo_codes()[["cameo_code", "description"]]
         quad = reference.load_quad_class_map("cameo")
-        self.con.register("cameo_descriptions", codes)
-        self.con.register(
-            "quad_classes", pd.DataFrame({"root_code": quad.index.astype(str), "quad_class": quad.to_numpy()})
-        )
-        self.con.register("country_names", _country_names())
-        self.con.register("numeric_countries", _numeric_countries())
-        self.con.register("acled_cameo", _acled_cameo())
+        tables = {  # tables, not registered frames: the second cursor used while streaming sees them too
+            "cameo_descriptions": reference.load_cameo_codes()[["cameo_code", "description"]],
+            "quad_classes": pd.DataFrame(
+                {"root_code": quad.index.astype(str), "quad_class": quad.to_numpy()}
+            ),
+            "country_names": _country_names(),
+            "numeric_countries": _numeric_countries(),
+            "acled_cameo": _acled_cameo(),
+        }
+        for name, frame in tables.items():
+            self.con.register("lookup_frame", frame)
+            self.con.execute(f"CREATE TABLE {name} AS SELECT * FROM lookup_frame")
+            self.con.unregister("lookup_frame")
         return self.con
 
     def __exit__(self, *exc) -> None:
@@ -527,43 +675,41 @@ def _prepare(path: Path, tmp: Path) -> list[Path]:
     return [path]
 
 
-def _read_one(con, file: Path, origin: Path, format: str, filters: str, mapping, report: IngestReport):
-    """Classify one file's records, count them into ``report``, return (kept events, rejects)."""
-    rejects_table = f"rejects_{len(report.reasons)}_{abs(hash((str(file), id(report)))) % 10**9}"
-    countries = _cameo_countries() if format.startswith("gdelt") else _iso_countries()
-    con.register("countries", countries)
-    if format in ("gdelt1", "gdelt2"):
-        numbered, notes = _source_gdelt(con, file, origin, format, rejects_table)
+def _check_layout(file: Path, origin: Path, format: str, mapping) -> None:
+    """Raise :class:`IngestError` if the first line of ``file`` does not look like ``format``."""
+    if format in GDELT_FIELD_COUNTS:
+        counts, n = GDELT_FIELD_COUNTS[format], len(_first_line(file))
+        if n not in counts:
+            raise IngestError(
+                f"{origin}: line 1 has {n} tab-separated fields; a {format} file has "
+                f"{' or '.join(map(str, counts))} — is this the right format?"
+            )
     elif format == "icews":
-        numbered, notes = _source_icews(con, file, origin, rejects_table)
+        header = _first_line(file)
+        if tuple(header) != ICEWS_COLUMNS:
+            raise IngestError(
+                f"{origin}: line 1 is not the ICEWS header ({len(header)} fields: {', '.join(header[:4])}...)"
+            )
     elif format == "acled":
-        numbered, notes = _source_acled(con, file, origin, rejects_table)
+        _csv_header(file, origin, ACLED_REQUIRED, "ACLED")
     else:
-        numbered, notes = _source_csv(con, file, origin, mapping, rejects_table)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW classified AS {_classify_sql(filters)}")
-    # scan 1 keeps what is not filtered (kept rows; rejected records' text); scan 2 counts the filtered ones
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE outcome AS SELECT status, {_KEPT_FIELDS}, raw_id, line_text, line_no
-        FROM classified WHERE status NOT LIKE 'filtered:%'""")
-    filtered = con.execute(
-        "SELECT status, count(*) FROM classified WHERE status LIKE 'filtered:%' GROUP BY status"
-    ).fetchall()
-    kept = _arrow_to_pandas(con.sql(_KEPT_SQL.format(notes=notes)).to_arrow_table())
-    rejected = _count_outcomes(con, filtered, report)
-    rejects = _parse_rejects(con, rejects_table, origin, report, tabs=not numbered)
-    if rejected:
-        located = _locate_rejects(con, file, origin, numbered, format == "icews", report)
-        if numbered:  # records were numbered as read: count back the lines the reader could not parse
-            located["line"] = _shift_lines(located["line"], rejects["line"])
-        rejects = pd.concat([rejects, located], ignore_index=True)
-    con.execute("DROP TABLE outcome")
-    report.kept += len(kept)
-    return kept, rejects.sort_values("line", kind="stable")
+        spec = _load_mapping(mapping)
+        _csv_header(file, origin, [spec[k] for k in CSV_REQUIRED], "mapped")
+
+
+def _source(con, files: list[Path], origin: Path, format: str, mapping, rejects: str) -> str:
+    """Create the ``source`` view over ``files``; return the format's notes expression."""
+    if format in ("gdelt1", "gdelt2"):
+        return _source_gdelt(con, files, format, rejects)
+    if format == "icews":
+        return _source_icews(con, files, rejects)
+    if format == "acled":
+        return _source_acled(con, files[0], rejects)
+    return _source_csv(con, files[0], origin, mapping, rejects)
 
 
 def _arrow_to_pandas(table) -> pd.DataFrame:
     """An Arrow table as pandas with text as ``string`` columns (no copy of the text)."""
-    import pyarrow as pa
-
     text = {
         pa.string(): pd.StringDtype(),
         pa.large_string(): pd.StringDtype(),
@@ -572,81 +718,90 @@ def _arrow_to_pandas(table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=text.get)
 
 
-def _count_outcomes(con, filtered: list[tuple[str, int]], report: IngestReport) -> int:
-    """Add the outcome counts to ``report``; return the number of records rejected by the classifier."""
-    rejected = 0
-    for status, n in [
-        *con.execute("SELECT status, count(*) FROM outcome GROUP BY status").fetchall(),
-        *filtered,
-    ]:
-        report.read += n
-        if status == "kept":
-            continue
-        kind, reason = status.split(": ", 1)
-        if kind == "filtered":
-            report.filtered += n
-        else:
-            report.rejected += n
-            rejected += n
-        key = f"{kind}: {reason}"
-        report.reasons[key] = report.reasons.get(key, 0) + n
-    return rejected
-
-
-def _parse_rejects(con, table: str, origin: Path, report: IngestReport, tabs: bool) -> pd.DataFrame:
+def _parse_rejects(
+    con, table: str, origins: dict[str, Path], report: IngestReport, tabs: bool
+) -> pd.DataFrame:
     """Records DuckDB's reader could not parse (wrong field count, bad quoting, bad encoding), one per line."""
-    record = "ltrim(any_value(csv_line), chr(10) || chr(13))"
+    record = "ltrim(any_value(e.csv_line), chr(10) || chr(13))"
     found = (  # a tab-separated line's own field count; DuckDB's message for CSV records
         f"len(string_split({record}, chr(9)))"
         if tabs
-        else "max(TRY_CAST(regexp_extract(error_message, 'Found: (\\d+)', 1) AS INTEGER))"
+        else "max(TRY_CAST(regexp_extract(e.error_message, 'Found: (\\d+)', 1) AS INTEGER))"
     )
     try:
         errors = con.execute(f"""
-            SELECT line, CASE WHEN any_value(error_type) IN ('TOO MANY COLUMNS', 'MISSING COLUMNS')
-                THEN 'wrong number of fields (' || {found} || ')'
-                ELSE 'malformed record: ' || lower(any_value(error_type)::VARCHAR) END AS reason,
+            SELECT s.file_path AS member, e.line, CASE WHEN any_value(e.error_type) IN ('TOO MANY COLUMNS',
+                'MISSING COLUMNS') THEN 'wrong number of fields (' || {found} || ')'
+                ELSE 'malformed record: ' || lower(any_value(e.error_type)::VARCHAR) END AS reason,
                 {record} AS record
-            FROM {table} GROUP BY line ORDER BY line""").df()
+            FROM {table} e JOIN {table}_scan s USING (scan_id, file_id)
+            GROUP BY s.file_path, e.line ORDER BY 1, 2""").df()
     except duckdb.CatalogException:  # nothing was rejected: DuckDB made no table
-        return _rejects_frame(origin, [], [], [])
+        return _rejects_frame([], [], [], [])
     for reason in errors["reason"]:
         key = f"rejected: {reason.split(' (')[0]}"
         report.reasons[key] = report.reasons.get(key, 0) + 1
     report.read += len(errors)
     report.rejected += len(errors)
-    return _rejects_frame(origin, errors["line"], errors["reason"], errors["record"])
+    files = [str(origins.get(m, m)) for m in errors["member"]]
+    frame = _rejects_frame(files, errors["line"], errors["reason"], errors["record"])
+    frame["member"] = errors["member"].to_numpy()
+    return frame
 
 
 def _locate_rejects(
-    con, file: Path, origin: Path, numbered: bool, header: bool, report: IngestReport
+    con,
+    rejected: pd.DataFrame,
+    parsed: pd.DataFrame,
+    origins: dict[str, Path],
+    format: str,
+    report: IngestReport,
 ) -> pd.DataFrame:
     """File, line, reason and text of the records the classifier rejected."""
-    if numbered:  # the reader numbered its records
-        found = con.execute("""SELECT line_no AS line, substr(status, 11) AS reason, line_text AS record
-            FROM outcome WHERE status LIKE 'rejected:%'""").df()
-        return _rejects_frame(origin, found["line"], found["reason"], found["record"])
-    # tab-separated: read the file again, numbering its lines, and find the rejected records by their id (the
-    # first field); the line's own field count completes a "wrong number of fields" reason
-    found = con.execute(f"""
-        WITH wanted AS (SELECT DISTINCT raw_id, substr(status, 11) AS reason
-                        FROM outcome WHERE status LIKE 'rejected:%'),
-        numbered AS (SELECT row_number() OVER () AS line_no, line FROM read_csv('{_sql_path(file)}',
+    frames = []
+    for member, rows in rejected.groupby("filename", sort=True):
+        origin = origins.get(member, Path(member))
+        if (
+            format not in TAB_FORMATS
+        ):  # the reader numbered its records: count back the lines it could not parse
+            skipped = parsed.loc[parsed.get("member", pd.Series(dtype=str)) == member, "line"]
+            lines = _shift_lines(rows["line_no"], skipped)
+            frames.append(_rejects_frame([str(origin)] * len(rows), lines, rows["reason"], rows["line_text"]))
+            continue
+        found = _find_lines(
+            con, Path(member), rows[["raw_id", "reason"]].drop_duplicates(), format == "icews"
+        )
+        if len(found) != len(rows):  # an id shared by several lines, or a line the reader read differently
+            report.file_errors.append(
+                f"{origin}: {len(rows)} record(s) rejected, {len(found)} line(s) found for them in the rejects file"
+            )
+        frames.append(
+            _rejects_frame([str(origin)] * len(found), found["line"], found["reason"], found["record"])
+        )
+    return pd.concat(frames, ignore_index=True) if frames else _rejects_frame([], [], [], [])
+
+
+def _find_lines(con, file: Path, wanted: pd.DataFrame, header: bool) -> pd.DataFrame:
+    """Read a tab-separated file again, numbering its lines, and find the records whose first field is wanted.
+
+    The file is read as Latin-1 so that no byte stops the count of lines; the text is decoded as UTF-8 here.
+    A "wrong number of fields" reason is completed with the line's own field count.
+    """
+    con.register("wanted", wanted)
+    try:
+        found = con.execute(f"""
+            WITH numbered AS (SELECT row_number() OVER () AS line_no, line FROM read_csv('{_sql_path(file)}',
                      columns={{'line': 'VARCHAR'}}, delim=chr(31), quote='', escape='', header=false,
                      auto_detect=false, strict_mode=false, encoding='latin-1'))
-        SELECT n.line_no AS line, CASE WHEN w.reason = 'wrong number of fields'
-                   THEN w.reason || ' (' || len(string_split(n.line, chr(9))) || ')' ELSE w.reason END AS reason,
-               rtrim(n.line, chr(13)) AS record
-        FROM numbered n JOIN wanted w ON nullif(split_part(n.line, chr(9), 1), '') IS NOT DISTINCT FROM w.raw_id
-        WHERE n.line_no > {1 if header else 0} ORDER BY 1""").df()
-    # read as Latin-1 so that no byte stops the count of lines; the text is decoded as UTF-8 here
+            SELECT n.line_no AS line, CASE WHEN w.reason = 'wrong number of fields'
+                       THEN w.reason || ' (' || len(string_split(n.line, chr(9))) || ')' ELSE w.reason END AS reason,
+                   rtrim(n.line, chr(13)) AS record
+            FROM numbered n JOIN wanted w ON nullif(split_part(n.line, chr(9), 1), '') IS NOT DISTINCT FROM w.raw_id
+            WHERE n.line_no > {1 if header else 0} ORDER BY 1""").df()
+    finally:
+        con.unregister("wanted")
     found["record"] = [r.encode("latin-1").decode("utf-8", errors="replace") for r in found["record"]]
-    expected = con.execute("SELECT count(*) FROM outcome WHERE status LIKE 'rejected:%'").fetchone()[0]
-    if len(found) != expected:  # an id shared by several lines, or a line the reader read differently
-        report.file_errors.append(
-            f"{origin}: {expected} record(s) rejected, {len(found)} line(s) found for them in the rejects file"
-        )
-    return _rejects_frame(origin, found["line"], found["reason"], found["record"])
+    return found
 
 
 def _shift_lines(record_lines: pd.Series, skipped: pd.Series) -> pd.Series:
@@ -666,11 +821,11 @@ def _shift_lines(record_lines: pd.Series, skipped: pd.Series) -> pd.Series:
     return pd.Series(pd.array(out, dtype="Int64"), index=record_lines.index)
 
 
-def _rejects_frame(origin: Path, lines, reasons, records) -> pd.DataFrame:
+def _rejects_frame(files, lines, reasons, records) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "file": str(origin),
-            "line": pd.array(list(lines), dtype="Int64"),
+            "file": pd.array(list(files), dtype="string"),
+            "line": pd.array([int(x) for x in lines], dtype="Int64"),
             "reason": pd.array(list(reasons), dtype="string"),
             "record": pd.array(list(records), dtype="string"),
         }
@@ -682,17 +837,11 @@ def _first_line(file: Path) -> list[str]:
         return handle.readline().decode("utf-8", errors="replace").rstrip("\r\n").split("\t")
 
 
-def _source_gdelt(con, file: Path, origin: Path, format: str, rejects: str) -> tuple[bool, str]:
+def _source_gdelt(con, files: list[Path], format: str, rejects: str) -> str:
     table = "gdelt1_events" if format == "gdelt1" else "gdelt2_events"
     columns = pd.read_csv(paths.GDELT_COLUMNS_CSV)
     names = columns[columns["table"] == table].sort_values("position")["name"].tolist()
     counts = GDELT_FIELD_COUNTS[format]
-    n = len(_first_line(file))
-    if n not in counts:
-        raise IngestError(
-            f"{origin}: line 1 has {n} tab-separated fields; a {format} file has "
-            f"{' or '.join(map(str, counts))} — is this the right format?"
-        )
     # GDELT 1.0 mixes 57-field back-file lines and 58-field daily lines: read 58, pad, and require DATEADDED
     padded = len(counts) > 1
     version = "1.0" if format == "gdelt1" else "2.0"
@@ -708,18 +857,12 @@ def _source_gdelt(con, file: Path, origin: Path, format: str, rejects: str) -> t
         "Actor1Name" AS actor_detail, "Actor2Name" AS target_detail, "ActionGeo_FullName" AS location,
         "ActionGeo_Lat" AS latitude, "ActionGeo_Long" AS longitude, NULL::VARCHAR AS confidence,
         {url} AS note_a, NULL::VARCHAR AS note_b, NULL::VARCHAR AS note_c,
-        "GLOBALEVENTID" AS raw_id, NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no
-        FROM {_scan_tsv(file, names, rejects, header=False, null_padding=padded)}""")
-    return False, f"'GDELT {version}; source article: ' || coalesce(k.note_a, 'n/a')"
+        "GLOBALEVENTID" AS raw_id, NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no, filename
+        FROM {_scan_tsv(files, names, rejects, header=False, null_padding=padded)}""")
+    return f"'GDELT {version}; source article: ' || coalesce(k.note_a, 'n/a')"
 
 
-def _source_icews(con, file: Path, origin: Path, rejects: str) -> tuple[bool, str]:
-    header = _first_line(file)
-    if tuple(header) != ICEWS_COLUMNS:
-        raise IngestError(
-            f"{origin}: line 1 is not the ICEWS header ({len(header)} fields: {', '.join(header[:4])}...)"
-        )
-
+def _source_icews(con, files: list[Path], rejects: str) -> str:
     def field(name: str) -> str:
         return f"NULLIF(\"{name}\", 'NA')"
 
@@ -740,9 +883,9 @@ def _source_icews(con, file: Path, origin: Path, rejects: str) -> tuple[bool, st
         {field("Source Name")} AS actor_detail, {field("Target Name")} AS target_detail, {field("City")} AS location,
         {field("Latitude")} AS latitude, {field("Longitude")} AS longitude, NULL::VARCHAR AS confidence,
         {field("Story ID")} AS note_a, {field("Publisher")} AS note_b, NULL::VARCHAR AS note_c,
-        "Event ID" AS raw_id, NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no
-        FROM {_scan_tsv(file, ICEWS_COLUMNS, rejects, header=True, null_padding=False)}""")
-    return False, "'ICEWS; story ' || coalesce(k.note_a, '?') || ', publisher ' || coalesce(k.note_b, '?')"
+        "Event ID" AS raw_id, NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no, filename
+        FROM {_scan_tsv(files, ICEWS_COLUMNS, rejects, header=True, null_padding=False)}""")
+    return "'ICEWS; story ' || coalesce(k.note_a, '?') || ', publisher ' || coalesce(k.note_b, '?')"
 
 
 def _csv_header(file: Path, origin: Path, required: Sequence[str], what: str) -> list[str]:
@@ -756,9 +899,7 @@ def _csv_header(file: Path, origin: Path, required: Sequence[str], what: str) ->
     return header
 
 
-def _source_acled(con, file: Path, origin: Path, rejects: str) -> tuple[bool, str]:
-    _csv_header(file, origin, ACLED_REQUIRED, "ACLED")
-
+def _source_acled(con, file: Path, rejects: str) -> str:
     def country_of(actor: str) -> str:  # rules 1-3 of the module docstring
         organ = f"nullif(regexp_extract({actor}, '(?:Forces|Government) of (?:the )?(.+?)(?: \\(|$)', 1), '')"
         bracket = f"nullif(regexp_extract({actor}, '\\(([^()]+)\\)\\s*$', 1), '')"
@@ -789,19 +930,19 @@ def _source_acled(con, file: Path, origin: Path, rejects: str) -> tuple[bool, st
         fatalities AS note_a, interaction AS note_b, s.source AS note_c,
         event_id_cnty AS raw_id,
         concat_ws(',', event_id_cnty, event_date, s.event_type, s.sub_event_type, actor1, actor2, iso) AS line_text,
-        line_no
+        line_no, '{_sql_path(file)}' AS filename
         FROM (SELECT row_number() OVER () + 1 AS line_no, *,
                      coalesce(try_strptime(event_date, '%Y-%m-%d'), try_strptime(event_date, '%d %B %Y'))::DATE AS day,
                      (SELECT iso3 FROM numeric_countries n WHERE n.numeric = lpad(iso, 3, '0')) AS event_iso3
               FROM {_scan_csv(file, rejects)}) s
         LEFT JOIN acled_cameo m ON m.event_type = s.event_type AND m.sub_event_type = s.sub_event_type""")
-    return True, (
+    return (
         "'ACLED; ' || coalesce(k.note_a, '?') || ' fatalities; interaction ' || coalesce(k.note_b, '?') "
         "|| '; source: ' || coalesce(k.note_c, '?')"
     )
 
 
-def _source_csv(con, file: Path, origin: Path, mapping, rejects: str) -> tuple[bool, str]:
+def _source_csv(con, file: Path, origin: Path, mapping, rejects: str) -> str:
     spec = _load_mapping(mapping)
     header = _csv_header(file, origin, [spec[k] for k in CSV_REQUIRED], "mapped")
     date_format = spec.get("date_format", "%Y-%m-%d").replace("'", "''")
@@ -821,9 +962,10 @@ def _source_csv(con, file: Path, origin: Path, mapping, rejects: str) -> tuple[b
         NULL::VARCHAR AS actor_detail, NULL::VARCHAR AS target_detail, NULL::VARCHAR AS location,
         NULL::VARCHAR AS latitude, NULL::VARCHAR AS longitude, {optional("confidence")} AS confidence,
         NULL::VARCHAR AS note_a, NULL::VARCHAR AS note_b, NULL::VARCHAR AS note_c,
-        {q("event_id")} AS raw_id, concat_ws(',', {", ".join(q(k) for k in CSV_REQUIRED)}) AS line_text, line_no
+        {q("event_id")} AS raw_id, concat_ws(',', {", ".join(q(k) for k in CSV_REQUIRED)}) AS line_text, line_no,
+        '{_sql_path(file)}' AS filename
         FROM (SELECT row_number() OVER () + 1 AS line_no, * FROM {_scan_csv(file, rejects)})""")
-    return True, "'CSV " + origin.name.replace("'", "''") + "'"
+    return "'CSV " + origin.name.replace("'", "''") + "'"
 
 
 def _load_mapping(mapping) -> dict[str, str]:
