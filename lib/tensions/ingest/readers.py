@@ -33,10 +33,11 @@ so are records outside the requested countries, pairs, dates or codes; records w
 date, non-numeric weight, unknown country code, wrong field count, malformed CSV) are *rejected* with their
 reason, file and line. Machine-coded events get the confidence ``reported``.
 
-How the work is done: each file is scanned once by DuckDB's parallel CSV reader; one aggregate query counts the
-records per outcome and collects only the kept ones, so memory holds the kept events, not the file. Line numbers
-are needed only for rejects: a tab-separated file with rejected records is read a second time, numbering its
-lines, to find them (CSV formats number their records as they are read).
+How the work is done: DuckDB's parallel CSV reader scans the files in one pass (tab-separated files many at a
+time, in chunks of a few GB); every record is classified in SQL and the result streams to Python in Arrow batches,
+where the outcomes are counted and only the kept rows are kept, so memory holds the kept events, not the files.
+Line numbers are needed only for rejects: a tab-separated file with rejected records is read a second time,
+numbering its lines, to find them by their id (CSV formats number their records as they are read).
 """
 
 from __future__ import annotations
