@@ -35,7 +35,7 @@ reason, file and line. Machine-coded events get the confidence ``reported``.
 
 How the work is done: DuckDB's parallel CSV reader scans the files in one pass (tab-separated files many at a
 time, in chunks of a few GB); every record is classified in SQL and the result streams to Python in Arrow batches,
-where the outcomes are counted and only the kept rows are kept, so memory holds the kept events, not the files.
+where the outcomes are counted and the kept rows collected, so memory holds the kept events, not the files.
 Line numbers are needed only for rejects: a tab-separated file with rejected records is read a second time,
 numbering its lines, to find them by their id (CSV formats number their records as they are read).
 """
