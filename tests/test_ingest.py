@@ -182,6 +182,10 @@ def test_any_csv_with_a_mapping(tmp_path):
     events, report = read_events(path, format="csv", mapping=mapping, rejects_dir=tmp_path)
     assert events["event_id"].tolist() == ["a", "b"] and events["pair"].tolist() == ["AZE-RUS"] * 2
     assert (report.read, report.kept, report.rejected) == (3, 2, 1)
+    toml = tmp_path / "mapping.toml"
+    toml.write_text("\n".join(f'{k} = "{v}"' for k, v in mapping.items()), encoding="utf-8")
+    from_toml, _ = read_events(path, format="csv", mapping=toml, rejects_dir=tmp_path)
+    assert from_toml["event_id"].tolist() == ["a", "b"]
     with pytest.raises(IngestError, match="lacks goldstein"):
         read_events(path, format="csv", mapping={k: v for k, v in mapping.items() if k != "goldstein"})
 

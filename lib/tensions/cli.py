@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--pairs", help="comma-separated pairs, e.g. AZE-RUS,KAZ-RUS")
     ingest.add_argument("--root-codes", help="comma-separated CAMEO root codes, e.g. 17,18,19,20")
     ingest.add_argument("--start"), ingest.add_argument("--end")
-    ingest.add_argument("--mapping", help="YAML mapping (our field: your column) for --format csv")
+    ingest.add_argument("--mapping", help="YAML or TOML mapping (our field: your column) for --format csv")
     ingest.add_argument("--out", required=True, help="Parquet file to write")
     ingest.set_defaults(func=_ingest)
     score = sub.add_parser("score", help="daily pair scores of an ingested Parquet file (DuckDB or Spark)")

@@ -451,7 +451,7 @@ def read_events(
         root_codes: keep these CAMEO root codes (``"19"``...).
         mapping: for ``csv``: our field -> the file's column (``event_id``, ``date``, ``actor``, ``target``,
             ``cameo_code``, ``goldstein``; optional ``date_format`` (strptime, default ``%Y-%m-%d``), ``title``,
-            ``confidence``), as a dict or a YAML file.
+            ``confidence``), as a dict or a YAML or TOML file.
         rejects_dir: where the rejects CSV goes (default ``reports/rejects/``).
         progress: show a progress bar (records read, kept, rejected) on standard error.
         memory_limit: DuckDB's memory cap (default ``256MB``, or the environment variable
@@ -970,13 +970,23 @@ def _source_csv(con, file: Path, origin: Path, mapping, rejects: str) -> str:
 
 
 def _load_mapping(mapping) -> dict[str, str]:
+    """The csv mapping (our field -> the file's column) from a dict, a YAML file or a TOML file (``.toml``)."""
     if mapping is None:
-        raise IngestError("format 'csv' needs a mapping (our field -> your column), as a dict or a YAML file")
+        raise IngestError(
+            "format 'csv' needs a mapping (our field -> your column), as a dict or a YAML/TOML file"
+        )
     if isinstance(mapping, Mapping):
         return dict(mapping)
+    path = Path(mapping)
+    if not path.exists():
+        raise IngestError(f"{path}: mapping file not found")
+    if path.suffix.lower() == ".toml":
+        import tomllib
+
+        return dict(tomllib.loads(path.read_text(encoding="utf-8")))
     import yaml
 
-    return dict(yaml.safe_load(Path(mapping).read_text(encoding="utf-8")))
+    return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 def _to_schema(kept: pd.DataFrame | None, presorted: bool = False) -> pd.DataFrame:
