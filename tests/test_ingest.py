@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import zipfile
 from pathlib import Path
 
@@ -436,5 +437,104 @@ def test_several_files_in_one_pass_keep_their_own_line_numbers(tmp_path):
         [str(first), 2, "invalid date"],
         [str(second), 1, "non-numeric Goldstein"],
         [str(second), 2, "wrong number of fields (9)"],
-        [str(tmp_path / "c.export.CSV.zip"), 2, "unknown country code XQZ"],
+        [f"{tmp_path / 'c.export.CSV.zip'}!c.export.CSV", 2, "unknown country code XQZ"],
+    ]
+
+
+def test_hostile_inputs_are_reported_and_never_stop_the_run(tmp_path):
+    good = write(tmp_path / "good.export.CSV", [gdelt2_line(1)])
+    stray_cr = tmp_path / "cr.export.CSV"  # \n line ends, one line ending \r\n: DuckDB cannot parse it
+    stray_cr.write_bytes((gdelt2_line(2) + "\n" + gdelt2_line(3) + "\r\n" + gdelt2_line(4) + "\n").encode())
+    folder = tmp_path / "sub.export.CSV"
+    folder.mkdir()
+    with zipfile.ZipFile(tmp_path / "deflated.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("x.export.CSV", "\n".join(gdelt2_line(i) for i in range(100, 400)))
+    damaged = bytearray((tmp_path / "deflated.zip").read_bytes())
+    damaged[300:302] = b"\xff\xff"
+    (tmp_path / "damaged.zip").write_bytes(bytes(damaged))
+    brackets = write(tmp_path / "events [copy].export.CSV", [gdelt2_line(5)])
+    gz = tmp_path / "day.export.CSV.gz"
+    gz.write_bytes(gzip.compress((gdelt2_line(6) + "\n").encode()))
+    files = [good, stray_cr, folder, tmp_path / "damaged.zip", brackets, good, str(tmp_path / "*.none"), gz]
+    events, report = read_events(files, format="gdelt2", rejects_dir=tmp_path)
+    assert {"gdelt:1", "gdelt:5", "gdelt:6"} <= set(events["event_id"])
+    assert report.read == report.kept + report.filtered + report.rejected
+    errors = " | ".join(report.file_errors)
+    for expected in (
+        "cr.export.CSV: reading stopped with an error",
+        "sub.export.CSV: a folder, not a file",
+        "damaged.zip: not a readable zip file",
+        "good.export.CSV: named more than once; read once",
+        "*.none: no file matches this pattern",
+    ):
+        assert expected in errors, errors
+    assert events["event_id"].tolist().count("gdelt:1") == 1
+
+
+def test_duplicate_ids_bad_values_and_bom(tmp_path):
+    lines = [
+        gdelt2_line(1),
+        gdelt2_line(1, goldstein="x"),  # same id as the valid line 1: only this line is listed
+        gdelt2_line(2, goldstein="55"),
+        gdelt2_line(3, goldstein="nan"),
+        gdelt2_line(4, date="2024125"),
+        gdelt2_line(5, code="000"),
+        gdelt2_line(6, SOURCEURL="u" * 3_000_000),  # longer than DuckDB's default line limit
+        gdelt2_line(7),
+    ]
+    path = tmp_path / "bom.export.CSV"
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n")
+    events, report = read_events(path, format="gdelt2", rejects_dir=tmp_path)
+    assert events["event_id"].tolist() == ["gdelt:1", "gdelt:7"] and not report.file_errors
+    rejects = pd.read_csv(report.rejects_path).set_index("line")["reason"].to_dict()
+    assert rejects == {
+        2: "non-numeric Goldstein",
+        3: "Goldstein outside -10..10",
+        4: "Goldstein outside -10..10",
+        5: "invalid date",
+        6: "invalid CAMEO code",
+        7: "malformed record: line size over maximum",
+    }
+    icews = tmp_path / "bom.tab"
+    icews.write_bytes(b"\xef\xbb\xbf" + ICEWS.read_bytes())
+    _, report = read_events(icews, format="icews", rejects_dir=tmp_path)
+    assert report.read == 2359 and not report.file_errors
+
+
+def test_filters_are_normalised_or_refused(tmp_path):
+    path = write(tmp_path / "f.export.CSV", [gdelt2_line(1), gdelt2_line(2, a1="KAZ", a2="UZB")])
+    events, _ = read_events(path, format="gdelt2", countries=["rus"], pairs=["RUS-AZE"], root_codes=["19"])
+    assert events["event_id"].tolist() == ["gdelt:1"]
+    with pytest.raises(ValueError, match="CAMEO root codes are 01..20"):
+        read_events(path, format="gdelt2", root_codes=["190"])
+    with pytest.raises(ValueError, match="alpha-3"):
+        read_events(path, format="gdelt2", countries=["Russia"])
+
+
+def test_csv_confidence_must_be_one_of_ours(tmp_path):
+    path = tmp_path / "conf.csv"
+    pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "when": ["2024-12-25"] * 3,
+            "from": ["RUS"] * 3,
+            "to": ["AZE"] * 3,
+            "code": ["190"] * 3,
+            "weight": ["-10"] * 3,
+            "how_sure": ["Confirmed", "maybe", ""],
+        }
+    ).to_csv(path, index=False)
+    mapping = dict(
+        event_id="id",
+        date="when",
+        actor="from",
+        target="to",
+        cameo_code="code",
+        goldstein="weight",
+        confidence="how_sure",
+    )
+    events, report = read_events(path, format="csv", mapping=mapping, rejects_dir=tmp_path)
+    assert events.set_index("event_id")["confidence"].to_dict() == {"a": "confirmed", "c": "reported"}
+    assert pd.read_csv(report.rejects_path)[["line", "reason"]].values.tolist() == [
+        [3, "unknown confidence maybe"]
     ]

@@ -67,7 +67,7 @@ def _ingest(args: argparse.Namespace) -> int:
         f"total: read {report.read:,} = kept {report.kept:,} + filtered {report.filtered:,} + rejected "
         f"{report.rejected:,}; {n_events:,} events written to {out}"
     )
-    return 0
+    return 1 if report.file_errors else 0  # a file that could not be read is a failure, even if others were
 
 
 def _score(args: argparse.Namespace) -> int:

@@ -44,10 +44,12 @@ from __future__ import annotations
 
 import csv
 import glob
+import gzip
 import itertools
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -208,36 +210,54 @@ class IngestReport:
 # ------------------------------------------------------------------------------------------------ files
 
 
-def expand_paths(paths_or_globs: str | Path | Iterable[str | Path]) -> list[Path]:
-    """One path, a list, or glob patterns -> sorted existing paths (a pattern that matches nothing is an error)."""
+def expand_paths(
+    paths_or_globs: str | Path | Iterable[str | Path], problems: list[str] | None = None
+) -> list[Path]:
+    """One path, a list, or glob patterns -> paths, each file once, in the order given (patterns sorted).
+
+    A name that exists is taken as it is, even with ``[`` or ``*`` in it. A pattern that matches nothing, or a
+    file named twice, is reported in ``problems`` (if given); if nothing at all is found, :class:`IngestError`.
+    """
     items = [paths_or_globs] if isinstance(paths_or_globs, (str, Path)) else list(paths_or_globs)
     found: list[Path] = []
+    seen: set[Path] = set()
+    notes = [] if problems is None else problems
     for item in items:
         text = str(item)
-        if any(ch in text for ch in "*?["):
-            matches = sorted(glob.glob(text))
+        if not Path(text).exists() and any(ch in text for ch in "*?["):
+            matches = [Path(m) for m in sorted(glob.glob(text))]
             if not matches:
-                raise IngestError(f"{text}: no file matches this pattern")
-            found += [Path(m) for m in matches]
+                notes.append(f"{text}: no file matches this pattern")
         else:
-            found.append(Path(text))
+            matches = [Path(text)]
+        for path in matches:
+            key = path.resolve()
+            if key in seen:
+                notes.append(f"{path}: named more than once; read once")
+                continue
+            seen.add(key)
+            found.append(path)
+    if not found:
+        raise IngestError("; ".join(notes) or "no file given")
     return found
 
 
-def _unzipped(path: Path, workdir: Path) -> list[Path]:
-    """The member files of a zip, extracted to ``workdir`` (a truncated zip gives a clear error)."""
+def _unzipped(path: Path, workdir: Path) -> list[tuple[Path, Path]]:
+    """(extracted file, ``zip!member`` name) for each member of a zip (a damaged zip gives a clear error)."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.namelist() if not m.endswith("/")]
+            if not members:
+                raise IngestError(f"{path}: the zip holds no file")
             out = []
             for member in members:
-                target = workdir / f"{path.stem}-{Path(member).name}"
+                target = workdir / f"{next(_MEMBERS)}-{Path(member).name}"
                 with archive.open(member) as src, target.open("wb") as dst:
                     while chunk := src.read(1 << 20):
                         dst.write(chunk)
-                out.append(target)
+                out.append((target, Path(f"{path}!{member}")))
             return out
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, zlib.error, OSError) as exc:
         raise IngestError(f"{path}: not a readable zip file (truncated or corrupt): {exc}") from exc
 
 
@@ -343,7 +363,8 @@ def _scan_csv(file: Path, rejects: str) -> str:
 SOURCE_COLUMNS = (
     "rec_id, date, date_precision, end_date, date_note, a1_code, a2_code, cameo_code, goldstein, "
     "goldstein_note, count_ok, extra_reject, extra_filter, actor_detail, target_detail, location, latitude, "
-    "longitude, confidence, note_a, note_b, note_c, raw_id, line_text, line_no, filename"
+    "longitude, confidence, note_a, note_b, note_c, raw_id, key_b, key_c, key_d, key_e, key_f, line_text, line_no, "
+    "filename"
 )
 
 
@@ -356,7 +377,8 @@ def _classify_sql(filters: str) -> str:
             WHEN r.date IS NULL THEN 'rejected: invalid date'
             WHEN r.extra_filter IS NOT NULL THEN 'filtered: ' || r.extra_filter
             WHEN r.goldstein IS NULL THEN 'rejected: non-numeric Goldstein'
-            WHEN r.cameo_code IS NULL OR NOT regexp_full_match(r.cameo_code, '\\d{{2,4}}')
+            WHEN isnan(r.goldstein) OR r.goldstein < -10 OR r.goldstein > 10 THEN 'rejected: Goldstein outside -10..10'
+            WHEN r.cameo_code IS NULL OR NOT regexp_full_match(r.cameo_code, '(0[1-9]|1\\d|20)\\d{{0,2}}')
                 THEN 'rejected: invalid CAMEO code'
             WHEN r.a1_code IS NOT NULL AND a1.code IS NULL THEN 'rejected: unknown country code ' || r.a1_code
             WHEN r.a2_code IS NOT NULL AND a2.code IS NULL THEN 'rejected: unknown country code ' || r.a2_code
@@ -374,6 +396,23 @@ def _classify_sql(filters: str) -> str:
 def _filters_sql(
     countries: Sequence[str] | None, pairs: Sequence[str] | None, start, end, root_codes: Sequence[str] | None
 ) -> str:
+    """The user's filters as SQL over the classified record (``x.actor``, ``x.target``, ``r.date``...).
+
+    Countries are ISO3 codes in any case; pairs are two ISO3 codes in either order (``RUS-AZE`` = ``AZE-RUS``);
+    root codes are CAMEO roots ``01``..``20`` (``1`` = ``01``). Anything else raises ``ValueError`` rather than
+    filtering every record out.
+
+    >>> _filters_sql(["rus"], ["RUS-AZE"], None, None, ["19"])
+    "TRUE AND (x.actor IN ('RUS') OR x.target IN ('RUS')) AND (least(x.actor, x.target) || '-' || greatest(x.actor, x.target)) IN ('AZE-RUS') AND substr(r.cameo_code, 1, 2) IN ('19')"
+    """
+    countries = [_iso3(c) for c in countries or []]
+    pairs = ["-".join(sorted(_iso3(c) for c in str(p).split("-"))) for p in pairs or []]
+    if any(len(p.split("-")) != 2 for p in pairs):
+        raise ValueError(f"a pair is two ISO3 codes joined by '-', e.g. AZE-RUS: {pairs}")
+    roots = [str(c).strip().zfill(2) for c in root_codes or []]
+    bad_roots = [c for c in roots if not (c.isdigit() and 1 <= int(c) <= 20 and len(c) == 2)]
+    if bad_roots:
+        raise ValueError(f"CAMEO root codes are 01..20 (two digits), not {', '.join(bad_roots)}")
     parts = ["TRUE"]
     if countries:
         listed = _sql_list(countries)
@@ -386,15 +425,28 @@ def _filters_sql(
         parts.append(f"r.date >= DATE '{pd.Timestamp(start).date()}'")
     if end is not None:
         parts.append(f"r.date <= DATE '{pd.Timestamp(end).date()}'")
-    if root_codes:
-        parts.append(f"substr(r.cameo_code, 1, 2) IN ({_sql_list(str(c).zfill(2) for c in root_codes)})")
+    if roots:
+        parts.append(f"substr(r.cameo_code, 1, 2) IN ({_sql_list(roots)})")
     return " AND ".join(parts)
+
+
+def _iso3(code: str) -> str:
+    code = str(code).strip().upper()
+    if not (len(code) == 3 and code.isalpha()):
+        raise ValueError(f"countries are ISO 3166 alpha-3 codes such as RUS or AZE, not {code!r}")
+    return code
 
 
 _KEPT_FIELDS = (
     "rec_id, date, date_precision, end_date, date_note, actor, target, actor_detail, target_detail, cameo_code, "
     "goldstein, goldstein_note, location, latitude, longitude, confidence, note_a, note_b, note_c"
 )
+
+#: One pass over ``classified``: the outcome of every record, the kept rows' fields, the rejected records' keys.
+_STREAM_SQL = f"""SELECT status, CASE WHEN status = 'kept' THEN struct_pack({_KEPT_FIELDS}) END AS kept,
+    CASE WHEN status LIKE 'rejected:%'
+        THEN struct_pack(filename, raw_id, key_b, key_c, key_d, key_e, key_f, line_text, line_no) END AS rejected
+    FROM classified"""
 
 #: The kept records in the workbook's event columns (joined with the CAMEO descriptions and quad classes).
 #: ``{notes}`` is the format's notes expression over ``note_a``..``note_c``: text built for kept rows only.
@@ -418,6 +470,9 @@ _KEPT_SQL = """
 # ------------------------------------------------------------------------------------------------ readers
 
 
+#: Besides the id (first field), the fields that identify a rejected record when its line is looked up again.
+GDELT_KEYS = ("SQLDATE", "Actor1CountryCode", "Actor2CountryCode", "EventCode", "GoldsteinScale")
+ICEWS_KEYS = ("Event Date", "Source Country", "CAMEO Code", "Intensity", "Target Country")
 #: Formats read as tab-separated text with no quoting (scanned many files at a time).
 TAB_FORMATS = ("gdelt1", "gdelt2", "icews")
 #: Rows per Arrow batch handed over by DuckDB.
@@ -425,6 +480,7 @@ BATCH_ROWS = 250_000
 #: Files scanned together at most (bytes on disk, after unzipping).
 CHUNK_BYTES = 4 * 2**30
 _SCANS = itertools.count()
+_MEMBERS = itertools.count()
 
 
 def read_events(
@@ -508,7 +564,8 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
     ) -> None:
         if format not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-        self.listed = expand_paths(files)
+        problems: list[str] = []
+        self.listed = expand_paths(files, problems)
         if format == "csv":  # a wrong mapping concerns every file: say so at once
             missing = [k for k in CSV_REQUIRED if k not in _load_mapping(mapping)]
             if missing:
@@ -516,7 +573,7 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
         self.format, self.mapping, self.rejects_dir = format, mapping, rejects_dir
         self.filters = _filters_sql(countries, pairs, start, end, root_codes)
         self.progress, self.memory_limit, self.batch_rows = progress, memory_limit, batch_rows
-        self.report = IngestReport(format=format, files=[str(p) for p in self.listed])
+        self.report = IngestReport(format=format, files=[str(p) for p in self.listed], file_errors=problems)
         self.rejects: list[pd.DataFrame] = []
 
     def __iter__(self) -> Iterator[pa.Table]:
@@ -538,48 +595,79 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
         members = []
         for path in chunk:
             try:
-                for member in _prepare(path, tmp):
-                    _check_layout(member, path, self.format, self.mapping)
-                    members.append((member, path))
+                prepared = _prepare(path, tmp)
             except IngestError as exc:
                 self.report.file_errors.append(str(exc))
+                continue
+            for member, shown in prepared:
+                try:
+                    if member.stat().st_size == 0:
+                        raise IngestError(f"{shown}: empty file (no records)")
+                    _check_layout(member, shown, self.format, self.mapping)
+                    members.append((member, shown))
+                except IngestError as exc:
+                    self.report.file_errors.append(str(exc))
+                    if member != shown:
+                        member.unlink(missing_ok=True)
         return members
 
     def _scan(self, con, group: list[tuple[Path, Path]], bar) -> Iterator[pa.Table]:
-        """One pass over ``group``: count every outcome, yield the kept rows, keep the rejected records aside."""
-        report, format = self.report, self.format
+        """One pass over ``group``: count every outcome, yield the kept rows, keep the rejected records aside.
+
+        If DuckDB cannot read a file (a stray carriage return in a file with ``\\n`` line ends, for one), the
+        group is read again file by file when nothing has been handed over yet, so that only the faulty file is
+        reported (in ``file_errors``); otherwise the records read before the error stay counted and reported.
+        """
+        format = self.format
         rejects_table = f"rejects_{next(_SCANS)}"
-        con.register("countries", _cameo_countries() if format.startswith("gdelt") else _iso_countries())
-        files = [member for member, _ in group]
-        notes = _source(con, files, group[0][1], format, self.mapping, rejects_table)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW classified AS {_classify_sql(self.filters)}")
-        query = f"""SELECT status, CASE WHEN status = 'kept' THEN struct_pack({_KEPT_FIELDS}) END AS kept,
-            CASE WHEN status LIKE 'rejected:%' THEN struct_pack(filename, raw_id, line_text, line_no) END AS rejected
-            FROM classified"""
+        counts: dict[str, int] = {}
         rejected: list[dict] = []
-        shaper = con.cursor()  # a second connection: the streaming query holds the first one
-        for batch in con.sql(query).to_arrow_reader(self.batch_rows):
-            statuses = pc.value_counts(batch.column("status")).to_pylist()
-            for item in statuses:
-                _count(report, item["values"], item["counts"])
-            rows = batch.column("rejected")
-            if rows.null_count < len(rows):
-                reasons = pc.filter(batch.column("status"), pc.is_valid(rows)).to_pylist()
-                for reason, row in zip(reasons, pc.filter(rows, pc.is_valid(rows)).to_pylist(), strict=True):
-                    rejected.append({**row, "reason": reason.removeprefix("rejected: ")})
-            kept = batch.column("kept")
-            bar.update(batch.num_rows)
-            if kept.null_count < len(kept):
-                table = _shape(shaper, pa.Table.from_struct_array(pc.filter(kept, pc.is_valid(kept))), notes)
-                report.kept += table.num_rows
-                bar.set_postfix(kept=f"{report.kept:,}", rejected=f"{report.rejected:,}")
-                yield table
-        shaper.close()
-        origins = {str(member): origin for member, origin in group}
-        parsed = _parse_rejects(con, rejects_table, origins, report, tabs=format in TAB_FORMATS)
+        yielded = False
+        try:
+            con.register("countries", _cameo_countries() if format.startswith("gdelt") else _iso_countries())
+            notes = _source(con, [m for m, _ in group], group[0][1], format, self.mapping, rejects_table)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW classified AS {_classify_sql(self.filters)}")
+            shaper = con.cursor()  # a second connection: the streaming query holds the first one
+            for batch in con.sql(_STREAM_SQL).to_arrow_reader(self.batch_rows):
+                for item in pc.value_counts(batch.column("status")).to_pylist():
+                    counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
+                rows = batch.column("rejected")
+                if rows.null_count < len(rows):
+                    reasons = pc.filter(batch.column("status"), pc.is_valid(rows)).to_pylist()
+                    for reason, row in zip(
+                        reasons, pc.filter(rows, pc.is_valid(rows)).to_pylist(), strict=True
+                    ):
+                        rejected.append({**row, "reason": reason.removeprefix("rejected: ")})
+                kept = batch.column("kept")
+                bar.update(batch.num_rows)
+                if kept.null_count < len(kept):
+                    table = _shape(
+                        shaper, pa.Table.from_struct_array(pc.filter(kept, pc.is_valid(kept))), notes
+                    )
+                    self.report.kept += table.num_rows
+                    bar.set_postfix(kept=f"{self.report.kept:,}", rejected=f"{self.report.rejected:,}")
+                    yielded = True
+                    yield table
+            shaper.close()
+        except duckdb.Error as exc:
+            if not yielded and len(group) > 1:
+                for member in group:
+                    yield from self._scan(con, [member], bar)
+                return
+            names = ", ".join(str(shown) for _, shown in group)
+            message = str(exc).splitlines()[0]
+            self.report.file_errors.append(
+                f"{names}: reading stopped with an error after {sum(counts.values()):,} records: {message}"
+            )
+        for status, n in counts.items():
+            _count(self.report, status, n)
+        origins = {str(member): shown for member, shown in group}
+        parsed = _parse_rejects(con, rejects_table, origins, self.report, tabs=format in TAB_FORMATS)
         self.rejects.append(parsed.drop(columns=["member"], errors="ignore"))
         if rejected:
-            self.rejects.append(_locate_rejects(con, pd.DataFrame(rejected), parsed, origins, format, report))
+            self.rejects.append(
+                _locate_rejects(con, pd.DataFrame(rejected), parsed, origins, format, self.report)
+            )
 
     def _finish(self) -> None:
         rejects = pd.concat(self.rejects, ignore_index=True) if self.rejects else pd.DataFrame()
@@ -666,27 +754,30 @@ class _connect:
         self.con.close()
 
 
-def _prepare(path: Path, tmp: Path) -> list[Path]:
+def _prepare(path: Path, tmp: Path) -> list[tuple[Path, Path]]:
+    """(file to read, name to show) for ``path``: itself, or the members of a zip."""
     if not path.exists():
         raise IngestError(f"{path}: file not found")
+    if path.is_dir():
+        raise IngestError(f"{path}: a folder, not a file")
     if path.stat().st_size == 0:
         raise IngestError(f"{path}: empty file (no records)")
     if path.suffix.lower() == ".zip":
         return _unzipped(path, tmp)
-    return [path]
+    return [(path, path)]
 
 
 def _check_layout(file: Path, origin: Path, format: str, mapping) -> None:
     """Raise :class:`IngestError` if the first line of ``file`` does not look like ``format``."""
     if format in GDELT_FIELD_COUNTS:
-        counts, n = GDELT_FIELD_COUNTS[format], len(_first_line(file))
+        counts, n = GDELT_FIELD_COUNTS[format], len(_first_line(file, origin))
         if n not in counts:
             raise IngestError(
                 f"{origin}: line 1 has {n} tab-separated fields; a {format} file has "
                 f"{' or '.join(map(str, counts))} — is this the right format?"
             )
     elif format == "icews":
-        header = _first_line(file)
+        header = _first_line(file, origin)
         if tuple(header) != ICEWS_COLUMNS:
             raise IngestError(
                 f"{origin}: line 1 is not the ICEWS header ({len(header)} fields: {', '.join(header[:4])}...)"
@@ -769,9 +860,8 @@ def _locate_rejects(
             lines = _shift_lines(rows["line_no"], skipped)
             frames.append(_rejects_frame([str(origin)] * len(rows), lines, rows["reason"], rows["line_text"]))
             continue
-        found = _find_lines(
-            con, Path(member), rows[["raw_id", "reason"]].drop_duplicates(), format == "icews"
-        )
+        keys = ["raw_id", "key_b", "key_c", "key_d", "key_e", "key_f"]
+        found = _find_lines(con, Path(member), rows[[*keys, "reason"]].drop_duplicates(), format)
         if len(found) != len(rows):  # an id shared by several lines, or a line the reader read differently
             report.file_errors.append(
                 f"{origin}: {len(rows)} record(s) rejected, {len(found)} line(s) found for them in the rejects file"
@@ -782,22 +872,33 @@ def _locate_rejects(
     return pd.concat(frames, ignore_index=True) if frames else _rejects_frame([], [], [], [])
 
 
-def _find_lines(con, file: Path, wanted: pd.DataFrame, header: bool) -> pd.DataFrame:
-    """Read a tab-separated file again, numbering its lines, and find the records whose first field is wanted.
+def _find_lines(con, file: Path, wanted: pd.DataFrame, format: str) -> pd.DataFrame:
+    """Read a tab-separated file again, numbering its lines, and find the rejected records by their id and key fields.
 
-    The file is read as Latin-1 so that no byte stops the count of lines; the text is decoded as UTF-8 here.
-    A "wrong number of fields" reason is completed with the line's own field count.
+    The file is read as Latin-1 so that no byte stops the count of lines (and Latin-1 text compares equal to the
+    UTF-8 text of the ids and codes, which are ASCII); the text is decoded as UTF-8 here. A "wrong number of
+    fields" reason is completed with the line's own field count.
     """
+    header = format == "icews"
+    keys = ICEWS_KEYS if header else GDELT_KEYS
+    names = ICEWS_COLUMNS if header else _gdelt_names(format)
+    match = " AND ".join(
+        f"nullif(split_part(n.line, chr(9), {names.index(k) + 1}), '') IS NOT DISTINCT FROM w.key_{c}"
+        for c, k in zip("bcdef", keys, strict=True)
+    )
     con.register("wanted", wanted)
     try:
         found = con.execute(f"""
-            WITH numbered AS (SELECT row_number() OVER () AS line_no, line FROM read_csv('{_sql_path(file)}',
-                     columns={{'line': 'VARCHAR'}}, delim=chr(31), quote='', escape='', header=false,
-                     auto_detect=false, strict_mode=false, encoding='latin-1'))
+            WITH numbered AS (SELECT line_no, CASE WHEN line_no = 1 THEN ltrim(line, chr(239) || chr(187) || chr(191))
+                     ELSE line END AS line FROM (SELECT row_number() OVER () AS line_no, line
+                     FROM read_csv('{_sql_path(file)}', columns={{'line': 'VARCHAR'}}, delim=chr(31), quote='',
+                     escape='', header=false, auto_detect=false, strict_mode=false, encoding='latin-1',
+                     max_line_size=33554432, buffer_size=67108864)))
             SELECT n.line_no AS line, CASE WHEN w.reason = 'wrong number of fields'
                        THEN w.reason || ' (' || len(string_split(n.line, chr(9))) || ')' ELSE w.reason END AS reason,
                    rtrim(n.line, chr(13)) AS record
             FROM numbered n JOIN wanted w ON nullif(split_part(n.line, chr(9), 1), '') IS NOT DISTINCT FROM w.raw_id
+                AND {match}
             WHERE n.line_no > {1 if header else 0} ORDER BY 1""").df()
     finally:
         con.unregister("wanted")
@@ -833,15 +934,30 @@ def _rejects_frame(files, lines, reasons, records) -> pd.DataFrame:
     )
 
 
-def _first_line(file: Path) -> list[str]:
-    with file.open("rb") as handle:
-        return handle.readline().decode("utf-8", errors="replace").rstrip("\r\n").split("\t")
+def _first_line(file: Path, shown: Path | None = None) -> list[str]:
+    """The fields of the first non-blank line (``.gz`` files decompressed, a byte-order mark dropped)."""
+    opener = gzip.open if file.suffix.lower() == ".gz" else open
+    try:
+        with opener(file, "rb") as handle:
+            for raw in handle:
+                line = raw.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
+                if line:
+                    return line.split("\t")
+    except (OSError, EOFError) as exc:
+        raise IngestError(f"{shown or file}: cannot be read: {exc}") from exc
+    raise IngestError(f"{shown or file}: no record (blank lines only)")
+
+
+@cache
+def _gdelt_names(format: str) -> tuple[str, ...]:
+    """The column names of a GDELT 1.0 (58) or 2.0 (61) events file, from ``data/reference/gdelt_columns.csv``."""
+    table = "gdelt1_events" if format == "gdelt1" else "gdelt2_events"
+    columns = pd.read_csv(paths.GDELT_COLUMNS_CSV)
+    return tuple(columns[columns["table"] == table].sort_values("position")["name"])
 
 
 def _source_gdelt(con, files: list[Path], format: str, rejects: str) -> str:
-    table = "gdelt1_events" if format == "gdelt1" else "gdelt2_events"
-    columns = pd.read_csv(paths.GDELT_COLUMNS_CSV)
-    names = columns[columns["table"] == table].sort_values("position")["name"].tolist()
+    names = list(_gdelt_names(format))
     counts = GDELT_FIELD_COUNTS[format]
     # GDELT 1.0 mixes 57-field back-file lines and 58-field daily lines: read 58, pad, and require DATEADDED
     padded = len(counts) > 1
@@ -849,7 +965,8 @@ def _source_gdelt(con, files: list[Path], format: str, rejects: str) -> str:
     url = '"SOURCEURL"' if "SOURCEURL" in names else "NULL"
     con.execute(f"""CREATE OR REPLACE TEMP VIEW source AS SELECT
         'gdelt:' || "GLOBALEVENTID" AS rec_id,
-        TRY_CAST(try_strptime("SQLDATE", '%Y%m%d') AS DATE) AS date,
+        CASE WHEN regexp_full_match("SQLDATE", '\\d{{8}}') THEN TRY_CAST(try_strptime("SQLDATE", '%Y%m%d') AS DATE)
+            END AS date,
         'day' AS date_precision, NULL::DATE AS end_date, NULL::VARCHAR AS date_note,
         "Actor1CountryCode" AS a1_code, "Actor2CountryCode" AS a2_code, "EventCode" AS cameo_code,
         TRY_CAST("GoldsteinScale" AS DOUBLE) AS goldstein, NULL::VARCHAR AS goldstein_note,
@@ -858,7 +975,8 @@ def _source_gdelt(con, files: list[Path], format: str, rejects: str) -> str:
         "Actor1Name" AS actor_detail, "Actor2Name" AS target_detail, "ActionGeo_FullName" AS location,
         "ActionGeo_Lat" AS latitude, "ActionGeo_Long" AS longitude, NULL::VARCHAR AS confidence,
         {url} AS note_a, NULL::VARCHAR AS note_b, NULL::VARCHAR AS note_c,
-        "GLOBALEVENTID" AS raw_id, NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no, filename
+        "GLOBALEVENTID" AS raw_id, {", ".join(f'"{k}" AS key_{c}' for c, k in zip("bcdef", GDELT_KEYS, strict=True))},
+        NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no, filename
         FROM {_scan_tsv(files, names, rejects, header=False, null_padding=padded)}""")
     return f"'GDELT {version}; source article: ' || coalesce(k.note_a, 'n/a')"
 
@@ -875,7 +993,8 @@ def _source_icews(con, files: list[Path], rejects: str) -> str:
 
     con.execute(f"""CREATE OR REPLACE TEMP VIEW source AS SELECT
         'icews:' || "Event ID" AS rec_id,
-        TRY_CAST(try_strptime("Event Date", '%Y-%m-%d') AS DATE) AS date,
+        CASE WHEN regexp_full_match("Event Date", '\\d{{4}}-\\d{{2}}-\\d{{2}}')
+            THEN TRY_CAST(try_strptime("Event Date", '%Y-%m-%d') AS DATE) END AS date,
         'day' AS date_precision, NULL::DATE AS end_date, NULL::VARCHAR AS date_note,
         {side("Source Country")} AS a1_code, {side("Target Country")} AS a2_code,
         {field("CAMEO Code")} AS cameo_code, TRY_CAST({field("Intensity")} AS DOUBLE) AS goldstein,
@@ -884,7 +1003,8 @@ def _source_icews(con, files: list[Path], rejects: str) -> str:
         {field("Source Name")} AS actor_detail, {field("Target Name")} AS target_detail, {field("City")} AS location,
         {field("Latitude")} AS latitude, {field("Longitude")} AS longitude, NULL::VARCHAR AS confidence,
         {field("Story ID")} AS note_a, {field("Publisher")} AS note_b, NULL::VARCHAR AS note_c,
-        "Event ID" AS raw_id, NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no, filename
+        "Event ID" AS raw_id, {", ".join(f'"{k}" AS key_{c}' for c, k in zip("bcdef", ICEWS_KEYS, strict=True))},
+        NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no, filename
         FROM {_scan_tsv(files, ICEWS_COLUMNS, rejects, header=True, null_padding=False)}""")
     return "'ICEWS; story ' || coalesce(k.note_a, '?') || ', publisher ' || coalesce(k.note_b, '?')"
 
@@ -929,12 +1049,13 @@ def _source_acled(con, file: Path, rejects: str) -> str:
         concat_ws(', ', nullif(location, ''), nullif(admin1, ''), nullif(country, '')) AS location,
         latitude, longitude, NULL::VARCHAR AS confidence,
         fatalities AS note_a, interaction AS note_b, s.source AS note_c,
-        event_id_cnty AS raw_id,
+        event_id_cnty AS raw_id, NULL AS key_b, NULL AS key_c, NULL AS key_d, NULL AS key_e, NULL AS key_f,
         concat_ws(',', event_id_cnty, event_date, s.event_type, s.sub_event_type, actor1, actor2, iso) AS line_text,
         line_no, '{_sql_path(file)}' AS filename
         FROM (SELECT row_number() OVER () + 1 AS line_no, *,
                      coalesce(try_strptime(event_date, '%Y-%m-%d'), try_strptime(event_date, '%d %B %Y'))::DATE AS day,
-                     (SELECT iso3 FROM numeric_countries n WHERE n.numeric = lpad(iso, 3, '0')) AS event_iso3
+                     (SELECT iso3 FROM numeric_countries n
+                      WHERE n.numeric = lpad(CAST(TRY_CAST(iso AS DOUBLE) AS INTEGER)::VARCHAR, 3, '0')) AS event_iso3
               FROM {_scan_csv(file, rejects)}) s
         LEFT JOIN acled_cameo m ON m.event_type = s.event_type AND m.sub_event_type = s.sub_event_type""")
     return (
@@ -959,11 +1080,14 @@ def _source_csv(con, file: Path, origin: Path, mapping, rejects: str) -> str:
         'day' AS date_precision, NULL::DATE AS end_date, NULL::VARCHAR AS date_note,
         upper({q("actor")}) AS a1_code, upper({q("target")}) AS a2_code, lpad({q("cameo_code")}, 3, '0') AS cameo_code,
         TRY_CAST({q("goldstein")} AS DOUBLE) AS goldstein, NULL::VARCHAR AS goldstein_note, TRUE AS count_ok,
-        NULL::VARCHAR AS extra_reject, NULL::VARCHAR AS extra_filter,
+        CASE WHEN {optional("confidence")} IS NOT NULL AND lower({optional("confidence")}) NOT IN
+            ('confirmed', 'reported', 'alleged') THEN 'unknown confidence ' || {optional("confidence")} END
+            AS extra_reject, NULL::VARCHAR AS extra_filter,
         NULL::VARCHAR AS actor_detail, NULL::VARCHAR AS target_detail, NULL::VARCHAR AS location,
-        NULL::VARCHAR AS latitude, NULL::VARCHAR AS longitude, {optional("confidence")} AS confidence,
+        NULL::VARCHAR AS latitude, NULL::VARCHAR AS longitude, lower({optional("confidence")}) AS confidence,
         NULL::VARCHAR AS note_a, NULL::VARCHAR AS note_b, NULL::VARCHAR AS note_c,
-        {q("event_id")} AS raw_id, concat_ws(',', {", ".join(q(k) for k in CSV_REQUIRED)}) AS line_text, line_no,
+        {q("event_id")} AS raw_id, NULL AS key_b, NULL AS key_c, NULL AS key_d, NULL AS key_e, NULL AS key_f,
+        concat_ws(',', {", ".join(q(k) for k in CSV_REQUIRED)}) AS line_text, line_no,
         '{_sql_path(file)}' AS filename
         FROM (SELECT row_number() OVER () + 1 AS line_no, * FROM {_scan_csv(file, rejects)})""")
     return "'CSV " + origin.name.replace("'", "''") + "'"
