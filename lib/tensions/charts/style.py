@@ -152,18 +152,15 @@ def shade_eras(fig: go.Figure, eras: pd.DataFrame | None, lo: pd.Timestamp, hi: 
                 "layer": "below",
             }
         )
-        near_right = (
-            era.start > lo + (hi - lo) * 0.9
-        )  # a label there would run off the plot: end it at the era's end
         labels.append(
             {
-                "x": end if near_right else era.start,
+                "x": era.start,
                 "xref": "x",
                 "y": 1,
                 "yref": "y domain",
                 "text": html.escape(str(era.name)),
                 "showarrow": False,
-                "xanchor": "right" if near_right else "left",
+                "xanchor": "left",
                 "yanchor": "top",
                 "font": {"size": 10, "color": "#555555"},
             }
