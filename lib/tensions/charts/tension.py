@@ -47,6 +47,64 @@ def top_event_annotations(
     return best[["event_id", "date", "title", "contribution", "index"]]
 
 
+#: Where a label may go, tried in order: (ax, ay) offsets in pixels from the point it labels.
+LABEL_OFFSETS = (
+    (40, -30), (-40, -30), (60, -55), (-60, -55), (0, -80), (90, -80), (-90, -80), (40, 32), (-40, 32),
+    (0, -105), (120, -105), (-120, -105), (70, 58), (-70, 58), (0, -130), (150, -130), (-150, -130),
+)  # fmt: skip
+
+
+def place_labels(
+    labels: Sequence[dict],
+    lo: pd.Timestamp,
+    hi: pd.Timestamp,
+    y_range: Sequence[float],
+    plot_px: tuple[int, int] = (1100, 350),
+    eras: pd.DataFrame | None = None,
+) -> list[tuple[int, int]]:
+    """Arrow offsets (ax, ay) for point labels so that their boxes do not overlap, greedily, left to right.
+
+    Each label (``x`` date, ``y`` value, ``text``) takes the first offset of :data:`LABEL_OFFSETS` whose box
+    (about 6 px per character, 16 px high) stays near the plot and clears the boxes already placed and the era
+    names along the top of the plot; if none does, the first offset.
+
+    >>> day = pd.Timestamp("2024-12-25")
+    >>> place_labels([{"x": day, "y": 80, "text": "a" * 30}] * 2, day, day + pd.Timedelta(days=365), [30, 100])
+    [(40, -30), (60, -55)]
+    """
+    span = max((hi - lo).days, 1)
+    width, height = plot_px
+    placed: list[tuple[float, float, float, float]] = []
+    for era in (
+        [] if eras is None else eras.itertuples()
+    ):  # the era names, written at the top left of each era
+        if lo <= era.start <= hi:
+            x = (era.start - lo).days / span * width
+            placed.append((x, 0, x + 6 * len(str(era.name)) + 8, 18))
+    order = sorted(range(len(labels)), key=lambda i: (labels[i]["x"], -labels[i]["y"]))
+    chosen: dict[int, tuple[int, int]] = {}
+    for i in order:
+        label = labels[i]
+        x = (pd.Timestamp(label["x"]) - lo).days / span * width
+        y = (1 - (label["y"] - y_range[0]) / (y_range[1] - y_range[0])) * height
+        w, h = 6 * len(label["text"]) + 10, 16
+        for ax, ay in LABEL_OFFSETS:
+            box = (x + ax - w / 2, y + ay - h / 2, x + ax + w / 2, y + ay + h / 2)
+            inside = box[0] > -60 and box[2] < width + 30 and box[1] > -45 and box[3] < height
+            if inside and not any(_overlap(box, other) for other in placed):
+                break
+        else:
+            ax, ay = LABEL_OFFSETS[0]
+            box = (x + ax - w / 2, y + ay - h / 2, x + ax + w / 2, y + ay + h / 2)
+        placed.append(box)
+        chosen[i] = (ax, ay)
+    return [chosen[i] for i in range(len(labels))]
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 def build_tension_figure(
     scores: pd.DataFrame,
     pairs: Sequence[str] | None = None,
@@ -70,6 +128,7 @@ def build_tension_figure(
     """
     chosen = _pairs(scores, pairs)
     fig = go.Figure()
+    labels: list[dict] = []  # the top events' labels, placed together at the end so that they do not overlap
     for pair in chosen:
         series = scores[scores["pair"] == pair]
         color = pair_color(pair)
@@ -135,21 +194,23 @@ def build_tension_figure(
                     "<extra>%{customdata[2]}</extra>",
                 )
             )
-            for i, row in enumerate(marks.sort_values("date").itertuples()):
+            for row in marks.itertuples():
                 label = row.title if len(row.title) <= 38 else row.title[:36].rstrip() + "…"
-                fig.add_annotation(
-                    x=row.date,
-                    y=row.index,
-                    text=html.escape(label),
-                    showarrow=True,
-                    arrowhead=0,
-                    arrowcolor=color,
-                    ax=(-40 if i % 2 else 40),
-                    ay=-30 - 22 * (i % 3),
-                    font={"size": 10, "color": "#333333"},
-                    bgcolor="rgba(255,255,255,0.85)",
+                labels.append(
+                    {"x": row.date, "y": row.index, "text": html.escape(label), "arrowcolor": color}
                 )
     lo, hi = scores["date"].min(), scores["date"].max()
+    y_range = [max(0, min(35, scores["index"].min() - 3)), 100]
+    for label, (ax, ay) in zip(labels, place_labels(labels, lo, hi, y_range, eras=eras), strict=True):
+        fig.add_annotation(
+            **label,
+            ax=ax,
+            ay=ay,
+            showarrow=True,
+            arrowhead=0,
+            font={"size": 10, "color": "#333333"},
+            bgcolor="rgba(255,255,255,0.85)",
+        )
     shade_eras(fig, eras, lo, hi)
     fig.add_hline(
         y=50,
@@ -162,7 +223,7 @@ def build_tension_figure(
     )
     fig.update_layout(
         title=title or "Tension index by country pair (50 = neutral, 100 = most tense)",
-        yaxis={"title": "index", "range": [max(0, min(35, scores["index"].min() - 3)), 100]},
+        yaxis={"title": "index", "range": y_range},
         xaxis={"title": None},
         height=520,
         hovermode="x unified",
