@@ -91,25 +91,21 @@ def peak_mib():  # VmHWM: this process's own peak (ru_maxrss would carry over th
 import pandas as pd
 kind, files = sys.argv[1], json.loads(sys.argv[2])
 started = time.perf_counter()
+# DuckDB's own reader over the same files, all 61 columns as text, and the filter the ingest applies
+scan = (f"read_csv({files!r}, delim='{chr(9)}', header=false, quote='', auto_detect=false, columns={{"
+        + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(61)) + "})")
+wanted = "(c7 IN ('RUS', 'AZE', 'KAZ') OR c17 IN ('RUS', 'AZE', 'KAZ')) AND c1 >= '20200101'"
 if kind == "duckdb_count":
     import duckdb
-    n = duckdb.sql(f"SELECT count(*) FROM read_csv({files!r}, delim='{chr(9)}', header=false, all_varchar=true, "
-                   "quote='', auto_detect=false, columns={" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(61))
-                   + "})").fetchall()[0][0]
-    kept = n
+    n = kept = duckdb.sql(f"SELECT count(*) FROM {scan}").fetchall()[0][0]
 elif kind == "duckdb_filter":
     import duckdb
-    n, kept = duckdb.sql(f"SELECT count(*), count(*) FILTER (WHERE (c7 IN ('RUS', 'AZE', 'KAZ') OR c17 IN "
-                         "('RUS', 'AZE', 'KAZ')) AND c1 >= '20200101') FROM read_csv("
-                         f"{files!r}, delim='{chr(9)}', header=false, quote='', auto_detect=false, columns={{"
-                         + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(61)) + "})").fetchall()[0]
+    n, kept = duckdb.sql(f"SELECT count(*), count(*) FILTER (WHERE {wanted}) FROM {scan}").fetchall()[0]
 elif kind == "duckdb_fields":  # the same filter, and the 12 source fields the workbook keeps, materialised
     import duckdb
     con = duckdb.connect()
-    con.execute("CREATE TABLE kept AS SELECT c0, c1, c6, c7, c16, c17, c26, c30, c52, c56, c57, c60 FROM read_csv("
-                f"{files!r}, delim='{chr(9)}', header=false, quote='', auto_detect=false, columns={{"
-                + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(61)) + "}) WHERE (c7 IN ('RUS', 'AZE', 'KAZ') "
-                "OR c17 IN ('RUS', 'AZE', 'KAZ')) AND c1 >= '20200101'")
+    con.execute("CREATE TABLE kept AS SELECT c0, c1, c6, c7, c16, c17, c26, c30, c52, c56, c57, c60 "
+                f"FROM {scan} WHERE {wanted}")
     kept = con.execute("SELECT count(*) FROM kept").fetchone()[0]
     n = int(sys.argv[3])  # the rows of the file set, known from its generation
 elif kind == "ingest":

@@ -245,6 +245,15 @@ def _click_point(page, plot: int, trace: int, point: int) -> None:
     page.mouse.click(where["x"], where["y"])
 
 
+def _wait_for_new_status(page, old: str) -> None:
+    """Wait until the dashboard's status line ("... pass the filters ...") reads something other than ``old``."""
+    page.wait_for_function(
+        "(old) => [...document.querySelectorAll('.tensions-dash .widget-html')]"
+        ".some(e => e.innerText.includes('pass the filters') && e.innerText !== old)",
+        arg=old,
+    )
+
+
 def _trace(page, plot: int, predicate: str) -> tuple[int, dict]:
     """Index and data of the first trace of plot ``plot`` for which the JS ``predicate(t)`` holds."""
     found = page.evaluate(
@@ -289,11 +298,7 @@ def test_dashboard_in_jupyterlab_reacts_to_controls_and_clicks(lab, browser):
     dash.locator(".widget-dropdown", has_text="Confidence at least").locator("select").select_option(
         "confirmed"
     )
-    page.wait_for_function(
-        "(old) => [...document.querySelectorAll('.tensions-dash .widget-html')]"
-        ".some(e => e.innerText.includes('pass the filters') && e.innerText !== old)",
-        arg=before_status,
-    )
+    _wait_for_new_status(page, before_status)
     _, after = _trace(page, 0, "t => t.name === 'AZE-RUS' && t.mode === 'lines'")
     assert after["y"] != line["y"]
     table = dash.inner_text()
@@ -364,11 +369,7 @@ def test_voila_serves_the_dashboard_offline(workdir, browser):
         dash.locator(".widget-select-multiple", has_text="Quad class").locator("select").select_option(
             ["Verbal conflict", "Material conflict"]
         )
-        page.wait_for_function(
-            "(old) => [...document.querySelectorAll('.tensions-dash .widget-html')]"
-            ".some(e => e.innerText.includes('pass the filters') && e.innerText !== old)",
-            arg=before,
-        )
+        _wait_for_new_status(page, before)
         _, after = _trace(page, 0, "t => t.name === 'AZE-RUS' && t.mode === 'lines'")
         assert after["y"] != line["y"]
         assert not _errors(page)

@@ -56,6 +56,17 @@ def gdelt2_line(
     return "\t".join(values[n] for n in GDELT2_NAMES)
 
 
+#: Our fields -> the columns of the small CSV files the csv-format tests write.
+CSV_MAPPING = {
+    "event_id": "id",
+    "date": "when",
+    "actor": "from",
+    "target": "to",
+    "cameo_code": "code",
+    "goldstein": "weight",
+}
+
+
 def write(path: Path, lines: list[str]) -> Path:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -171,15 +182,7 @@ def test_any_csv_with_a_mapping(tmp_path):
             "weight": ["-10", "-2", "1"],
         }
     ).to_csv(path, index=False)
-    mapping = {
-        "event_id": "id",
-        "date": "when",
-        "date_format": "%d/%m/%Y",
-        "actor": "from",
-        "target": "to",
-        "cameo_code": "code",
-        "goldstein": "weight",
-    }
+    mapping = {**CSV_MAPPING, "date_format": "%d/%m/%Y"}
     events, report = read_events(path, format="csv", mapping=mapping, rejects_dir=tmp_path)
     assert events["event_id"].tolist() == ["a", "b"] and events["pair"].tolist() == ["AZE-RUS"] * 2
     assert (report.read, report.kept, report.rejected) == (3, 2, 1)
@@ -392,9 +395,7 @@ def test_malformed_csv_record_and_wrong_format_files(tmp_path):
         "c,2024-12-27,AZE,RUS,112,-2,extra\nd,2024-12-28,AZE,XX,112,-2\ne,2024-13-28,AZE,RUS,112,-2\n",
         encoding="utf-8",
     )
-    mapping = dict(
-        event_id="id", date="when", actor="from", target="to", cameo_code="code", goldstein="weight"
-    )
+    mapping = CSV_MAPPING
     events, report = read_events(path, format="csv", mapping=mapping, rejects_dir=tmp_path)
     assert report.read == report.kept + report.filtered + report.rejected
     assert events["event_id"].tolist() == ["a"] and (report.read, report.rejected) == (5, 4)
@@ -524,15 +525,7 @@ def test_csv_confidence_must_be_one_of_ours(tmp_path):
             "how_sure": ["Confirmed", "maybe", ""],
         }
     ).to_csv(path, index=False)
-    mapping = dict(
-        event_id="id",
-        date="when",
-        actor="from",
-        target="to",
-        cameo_code="code",
-        goldstein="weight",
-        confidence="how_sure",
-    )
+    mapping = {**CSV_MAPPING, "confidence": "how_sure"}
     events, report = read_events(path, format="csv", mapping=mapping, rejects_dir=tmp_path)
     assert events.set_index("event_id")["confidence"].to_dict() == {"a": "confirmed", "c": "reported"}
     assert pd.read_csv(report.rejects_path)[["line", "reason"]].values.tolist() == [

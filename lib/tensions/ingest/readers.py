@@ -323,12 +323,13 @@ def country_name_to_iso3(name: str | None) -> str | None:
     """
     if name is None or name in ("", "NA"):
         return None
-    if name in COUNTRY_ALIASES:
-        return COUNTRY_ALIASES[name]
-    try:
-        return pycountry.countries.lookup(name).alpha_3
-    except LookupError:
-        return None
+    return _country_lookup().get(name.strip().lower())
+
+
+@cache
+def _country_lookup() -> dict[str, str]:
+    names = _country_names()  # the same table the readers join in SQL
+    return dict(zip(names["name"], names["iso3"], strict=True))
 
 
 # ------------------------------------------------------------------------------------------------ SQL pieces
@@ -1113,8 +1114,8 @@ def _load_mapping(mapping) -> dict[str, str]:
     return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def _to_schema(kept: pd.DataFrame | None, presorted: bool = False) -> pd.DataFrame:
-    """Kept rows (already in the event columns, from SQL) typed like ``load_events``, sorted by date and id."""
+def _to_schema(kept: pd.DataFrame | None) -> pd.DataFrame:
+    """Kept rows (already in the event columns and order, from SQL and Arrow) typed like ``load_events``."""
     if kept is None or kept.empty:
         kept = pd.DataFrame({c: pd.Series(dtype="string") for c in [*EVENT_COLUMNS, "pair"]})
     out = kept[[*EVENT_COLUMNS, "pair"]].copy()
@@ -1128,6 +1129,4 @@ def _to_schema(kept: pd.DataFrame | None, presorted: bool = False) -> pd.DataFra
         out[col] = out[col].astype("float64")
     out["date_precision"] = pd.Categorical(out["date_precision"], categories=["day", "month", "year"])
     out["confidence"] = pd.Categorical(out["confidence"], categories=["confirmed", "reported", "alleged"])
-    if presorted:  # one file's rows come sorted from SQL; several files need a sort
-        return out.reset_index(drop=True)
-    return out.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
+    return out.reset_index(drop=True)
