@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
@@ -20,8 +21,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from tensions import paths
+from tensions import outputs, paths
 from tensions.charts.geo import TOPOJSON_NAMES, geo_assets_script, has_geo
+from tensions.outputs import neutralise_formula, safe_csv_frame
+
+__all__ = ["neutralise_formula", "safe_csv_frame"]  # re-exported: CSV guarding lives in tensions.outputs
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 ALL_FORMATS = (*STATIC_FORMATS, "html")
@@ -61,37 +65,10 @@ def _require_chromium() -> str:
 
 # ------------------------------------------------------------------------------------------------ CSV
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would read as a formula with ``'``.
-
-    Only text is touched: numbers (negative ones included) are left as they are.
-
-    >>> neutralise_formula("=HYPERLINK(\\"http://x\\")"), neutralise_formula("-2+3"), neutralise_formula(-2.0)
-    ('\\'=HYPERLINK("http://x")', "'-2+3", -2.0)
-    >>> neutralise_formula("Baku")
-    'Baku'
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def safe_csv_frame(data: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``data`` whose text cells cannot be run as spreadsheet formulas."""
-    out = data.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise_formula, na_action="ignore")
-    return out
-
 
 def write_csv(data: pd.DataFrame, path: Path) -> Path:
-    """Write ``data`` as UTF-8 CSV with formula cells neutralised."""
-    safe_csv_frame(data).to_csv(path, index=False)
-    return path
+    """Write ``data`` as UTF-8 CSV with formula cells neutralised (atomically, never into ``data/``)."""
+    return outputs.write_csv(data, path)
 
 
 # ------------------------------------------------------------------------------------------------ HTML
@@ -192,9 +169,7 @@ def export_figures(
         written += [job["file"] for job in jobs]
     for fig, name, data in items:
         if "html" in formats:
-            path = folder / f"{name}.html"
-            path.write_text(figure_to_html(fig), encoding="utf-8")
-            written.append(path)
+            written.append(outputs.write_text(folder / f"{name}.html", figure_to_html(fig)))
         if data is not None:
             written.append(write_csv(data, folder / f"{name}.csv"))
     return written
@@ -203,16 +178,24 @@ def export_figures(
 def _write_static(jobs: list[dict]) -> None:
     """Render every job with one kaleido session (one Chromium) and map outlines available offline."""
     _require_chromium()
-    import kaleido
-
     geo_file = None
     if any(has_geo(job["fig"]) for job in jobs):
         geo_file = paths.ensure_dir(paths.REPORTS_DIR / ".cache") / "plotly-geo-assets.js"
-        geo_file.write_text(geo_assets_script(TOPOJSON_NAMES), encoding="utf-8")
+        outputs.write_text(geo_file, geo_assets_script(TOPOJSON_NAMES))
+    with (
+        ExitStack() as stack
+    ):  # each image rendered to a temporary file, renamed into place once all are done
+        temps = [stack.enter_context(outputs.atomic_path(job["file"])) for job in jobs]
+        _render_static(jobs, temps, geo_file)
+
+
+def _render_static(jobs: list[dict], temps: list[Path], geo_file: Path | None) -> None:
+    import kaleido
+
     specs = [
         {
             "fig": job["fig"],
-            "path": job["file"],
+            "path": temp,
             "opts": {
                 "format": job["format"],
                 "width": job["width"],
@@ -220,7 +203,7 @@ def _write_static(jobs: list[dict]) -> None:
                 "scale": job["scale"],
             },
         }
-        for job in jobs
+        for job, temp in zip(jobs, temps, strict=True)
     ]
     # no MathJax (kaleido would load it from a CDN); the map outlines come from a local script
     page = kaleido.PageGenerator(mathjax=False, others=[geo_file] if geo_file else None)
@@ -266,7 +249,7 @@ def build_report(
     """
     items = list(figures.items()) if isinstance(figures, Mapping) else list(figures)
     out_path = Path(out) if out is not None else paths.REPORT_HTML
-    paths.ensure_dir(out_path.parent)
+    outputs.check_output_path(out_path)  # the final file, symbolic links followed: never inside data/
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title>",
@@ -297,7 +280,7 @@ def build_report(
     parts.append("<h2>Events</h2>")
     parts.append(_events_table(events))
     parts.append("</body></html>")
-    out_path.write_text("\n".join(parts), encoding="utf-8")
+    outputs.write_text(out_path, "\n".join(parts))
     return out_path
 
 

@@ -52,6 +52,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -62,7 +63,7 @@ import pyarrow.compute as pc
 import pycountry
 from tqdm.auto import tqdm
 
-from tensions import paths, reference
+from tensions import outputs, paths, reference
 
 FORMATS = ("gdelt1", "gdelt2", "acled", "icews", "csv")
 CSV_REQUIRED = ("event_id", "date", "actor", "target", "cameo_code", "goldstein")
@@ -231,7 +232,11 @@ def expand_paths(
         else:
             matches = [Path(text)]
         for path in matches:
-            key = path.resolve()
+            try:
+                key = path.resolve()
+            except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
+                notes.append(f"{path}: a symbolic link loop (or a path that cannot be resolved); not read")
+                continue
             if key in seen:
                 notes.append(f"{path}: named more than once; read once")
                 continue
@@ -355,9 +360,17 @@ def _scan_tsv(
 
 
 def _scan_csv(file: Path, rejects: str) -> str:
-    """DuckDB's reader over a CSV file with a header, every column as text; malformed records go to ``rejects``."""
-    return f"""read_csv('{_sql_path(file)}', header=true, all_varchar=true, store_rejects=true,
-        ignore_errors=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan')"""
+    """DuckDB's reader over a CSV file with a header, every column as text; malformed records go to ``rejects``.
+
+    The dialect is given, not sniffed (comma, double quotes doubled inside quotes): a sniffer misled by one stray
+    quote would misread every record, whereas with the dialect fixed such a quote costs its own record (and at
+    most the next one, which the open quote runs into).
+    """
+    names = pd.read_csv(file, nrows=0, encoding_errors="replace").columns.tolist()
+    columns = ", ".join("'" + n.replace("'", "''") + "': 'VARCHAR'" for n in names)
+    return f"""read_csv('{_sql_path(file)}', header=true, auto_detect=false, columns={{{columns}}}, delim=',',
+        quote='"', escape='"', store_rejects=true, ignore_errors=true,
+        rejects_table='{rejects}', rejects_scan='{rejects}_scan')"""
 
 
 #: The columns every format's ``source`` view provides to the classifier.
@@ -369,13 +382,27 @@ SOURCE_COLUMNS = (
 )
 
 
-def _classify_sql(filters: str) -> str:
+def date_range(format: str, today: date | None = None) -> tuple[date, date]:
+    """The dates an event of ``format`` can have: from the start of the source to today plus a small margin.
+
+    >>> date_range("gdelt2", today=date(2025, 1, 1))
+    (datetime.date(1979, 1, 1), datetime.date(2025, 1, 8))
+    """
+    return FIRST_DATES[format], (today or date.today()) + timedelta(days=FUTURE_MARGIN_DAYS)
+
+
+def _classify_sql(filters: str, format: str) -> str:
     """SQL of the ``classified`` view: the converted fields and ``status`` (kept / filtered: ... / rejected: ...)."""
+    first, last = date_range(format)
+    text = " || ".join(f"coalesce({c}, '')" for c in TEXT_FIELDS)
     return f"""
         SELECT r.*, x.actor, x.target, CASE
             WHEN NOT r.count_ok THEN 'rejected: wrong number of fields'
+            WHEN contains({text}, chr(0)) THEN 'rejected: NUL byte in a field'
             WHEN r.extra_reject IS NOT NULL THEN 'rejected: ' || r.extra_reject
             WHEN r.date IS NULL THEN 'rejected: invalid date'
+            WHEN r.date < DATE '{first}' OR r.date > DATE '{last}'
+                THEN 'rejected: date outside {first:%Y-%m-%d}..{last:%Y-%m-%d} (impossible for {format})'
             WHEN r.extra_filter IS NOT NULL THEN 'filtered: ' || r.extra_filter
             WHEN r.goldstein IS NULL THEN 'rejected: non-numeric Goldstein'
             WHEN isnan(r.goldstein) OR r.goldstein < -10 OR r.goldstein > 10 THEN 'rejected: Goldstein outside -10..10'
@@ -437,6 +464,32 @@ def _iso3(code: str) -> str:
         raise ValueError(f"countries are ISO 3166 alpha-3 codes such as RUS or AZE, not {code!r}")
     return code
 
+
+#: The earliest date each format can hold: GDELT 1.0 back-files start in 1979, ICEWS in 1995, ACLED in 1997;
+#: a mapped CSV (an analyst's own table) may reach back further.
+FIRST_DATES = {
+    "gdelt1": date(1979, 1, 1),
+    "gdelt2": date(1979, 1, 1),
+    "icews": date(1995, 1, 1),
+    "acled": date(1997, 1, 1),
+    "csv": date(1800, 1, 1),
+}
+#: Days after today an event date may lie (time zones, files published ahead): later dates are rejected.
+FUTURE_MARGIN_DAYS = 7
+#: The text fields of ``source`` checked for NUL bytes (a record with one is rejected, never kept with it).
+TEXT_FIELDS = (
+    "rec_id",
+    "a1_code",
+    "a2_code",
+    "cameo_code",
+    "actor_detail",
+    "target_detail",
+    "location",
+    "note_a",
+    "note_b",
+    "note_c",
+    "confidence",
+)
 
 _KEPT_FIELDS = (
     "rec_id, date, date_precision, end_date, date_note, actor, target, actor_detail, target_detail, cameo_code, "
@@ -576,10 +629,14 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
         self.progress, self.memory_limit, self.batch_rows = progress, memory_limit, batch_rows
         self.report = IngestReport(format=format, files=[str(p) for p in self.listed], file_errors=problems)
         self.rejects: list[pd.DataFrame] = []
+        self.seen_ids: set[str] = (
+            set()
+        )  # ids of the events kept so far: a repeated id is filtered as a duplicate
 
     def __iter__(self) -> Iterator[pa.Table]:
         bar = tqdm(unit=" records", unit_scale=True, desc=f"ingest {self.format}", disable=not self.progress)
         with tempfile.TemporaryDirectory() as tmp, _connect(Path(tmp), self.memory_limit) as con, bar:
+            self.workdir = Path(tmp)
             for chunk in _chunks(self.listed):
                 members = self._members(chunk, Path(tmp))
                 # tab-separated files are scanned together (in parallel); CSV files number their records one by one
@@ -612,12 +669,17 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
                         member.unlink(missing_ok=True)
         return members
 
-    def _scan(self, con, group: list[tuple[Path, Path]], bar) -> Iterator[pa.Table]:
+    def _scan(self, con, group: list[tuple[Path, Path]], bar, line_offset: int = 0) -> Iterator[pa.Table]:
         """One pass over ``group``: count every outcome, yield the kept rows, keep the rejected records aside.
 
         If DuckDB cannot read a file (a stray carriage return in a file with ``\\n`` line ends, for one), the
         group is read again file by file when nothing has been handed over yet, so that only the faulty file is
         reported (in ``file_errors``); otherwise the records read before the error stay counted and reported.
+
+        A CSV record that the parser rejected after it ran over several lines (a stray quote opens a field that
+        the next quote closes) has the lines after its first read again, as a file of their own whose line
+        numbers are shifted by ``line_offset``: one stray quote costs its record, not the records it swallowed.
+        An id kept before (GDELT republishes events) is counted as a filtered duplicate.
         """
         format = self.format
         rejects_table = f"rejects_{next(_SCANS)}"
@@ -627,7 +689,7 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
         try:
             con.register("countries", _cameo_countries() if format.startswith("gdelt") else _iso_countries())
             notes = _source(con, [m for m, _ in group], group[0][1], format, self.mapping, rejects_table)
-            con.execute(f"CREATE OR REPLACE TEMP VIEW classified AS {_classify_sql(self.filters)}")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW classified AS {_classify_sql(self.filters, format)}")
             shaper = con.cursor()  # a second connection: the streaming query holds the first one
             for batch in con.sql(_STREAM_SQL).to_arrow_reader(self.batch_rows):
                 for item in pc.value_counts(batch.column("status")).to_pylist():
@@ -642,9 +704,12 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
                 kept = batch.column("kept")
                 bar.update(batch.num_rows)
                 if kept.null_count < len(kept):
-                    table = _shape(
-                        shaper, pa.Table.from_struct_array(pc.filter(kept, pc.is_valid(kept))), notes
+                    fresh = self._first_seen(
+                        pa.Table.from_struct_array(pc.filter(kept, pc.is_valid(kept))), counts
                     )
+                    if not fresh.num_rows:
+                        continue
+                    table = _shape(shaper, fresh, notes)
                     self.report.kept += table.num_rows
                     bar.set_postfix(kept=f"{self.report.kept:,}", rejected=f"{self.report.rejected:,}")
                     yielded = True
@@ -664,19 +729,46 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
             _count(self.report, status, n)
         origins = {str(member): shown for member, shown in group}
         parsed = _parse_rejects(con, rejects_table, origins, self.report, tabs=format in TAB_FORMATS)
-        self.rejects.append(parsed.drop(columns=["member"], errors="ignore"))
-        if rejected:
-            self.rejects.append(
-                _locate_rejects(con, pd.DataFrame(rejected), parsed, origins, format, self.report)
-            )
+        located = (
+            _locate_rejects(con, pd.DataFrame(rejected), parsed, origins, format, self.report)
+            if rejected
+            else None
+        )
+        swallowed = None if format in TAB_FORMATS else _swallowed_lines(group[0][0], parsed, self.workdir)
+        if swallowed is not None:  # the record as shown: its first line (the others are read again below)
+            parsed["record"] = parsed["record"].str.split("\n").str[0].str.rstrip("\r")
+        for frame in (parsed.drop(columns=["member"], errors="ignore"), located):
+            if frame is not None:
+                self.rejects.append(frame.assign(line=frame["line"] + line_offset))
+        if swallowed is not None:
+            copy, offset = swallowed
+            try:
+                yield from self._scan(con, [(copy, group[0][1])], bar, line_offset + offset)
+            finally:
+                copy.unlink(missing_ok=True)
+
+    def _first_seen(self, kept: pa.Table, counts: dict[str, int]) -> pa.Table:
+        """The rows of ``kept`` whose id was not kept before; the others counted as filtered duplicates."""
+        ids = kept.column("rec_id").to_pylist()
+        fresh = []
+        for rec_id in ids:
+            fresh.append(rec_id not in self.seen_ids)
+            self.seen_ids.add(rec_id)
+        repeated = len(ids) - sum(fresh)
+        if not repeated:
+            return kept
+        counts["kept"] -= repeated
+        key = "filtered: duplicate event id (the first record kept)"
+        counts[key] = counts.get(key, 0) + repeated
+        return kept.filter(pa.array(fresh))
 
     def _finish(self) -> None:
         rejects = pd.concat(self.rejects, ignore_index=True) if self.rejects else pd.DataFrame()
         if len(rejects):
-            folder = paths.ensure_dir(Path(self.rejects_dir) if self.rejects_dir else paths.REJECTS_DIR)
+            folder = Path(self.rejects_dir) if self.rejects_dir else paths.REJECTS_DIR
             path = folder / f"rejects-{self.format}-{pd.Timestamp.now():%Y%m%d-%H%M%S-%f}.csv"
-            rejects.sort_values(["file", "line"], kind="stable").to_csv(
-                path, index=False, quoting=csv.QUOTE_ALL
+            outputs.write_csv(
+                rejects.sort_values(["file", "line"], kind="stable"), path, quoting=csv.QUOTE_ALL
             )
             self.report.rejects_path = path
         self.report.check()
@@ -876,35 +968,61 @@ def _locate_rejects(
 def _find_lines(con, file: Path, wanted: pd.DataFrame, format: str) -> pd.DataFrame:
     """Read a tab-separated file again, numbering its lines, and find the rejected records by their id and key fields.
 
-    The file is read as Latin-1 so that no byte stops the count of lines (and Latin-1 text compares equal to the
-    UTF-8 text of the ids and codes, which are ASCII); the text is decoded as UTF-8 here. A "wrong number of
-    fields" reason is completed with the line's own field count.
+    The file is read as bytes, line by line, so that no encoding (Cyrillic or Turkish names in UTF-8, a stray
+    Latin-1 byte) can stop the count of lines; only the lines whose first field is a wanted id are decoded (as
+    UTF-8, as DuckDB read them). A "wrong number of fields" reason is completed with the line's own field count.
     """
+    del con  # the lookup needs no SQL: one sequential read of the file
     header = format == "icews"
     keys = ICEWS_KEYS if header else GDELT_KEYS
     names = ICEWS_COLUMNS if header else _gdelt_names(format)
-    match = " AND ".join(
-        f"nullif(split_part(n.line, chr(9), {names.index(k) + 1}), '') IS NOT DISTINCT FROM w.key_{c}"
-        for c, k in zip("bcdef", keys, strict=True)
-    )
-    con.register("wanted", wanted)
-    try:
-        found = con.execute(f"""
-            WITH numbered AS (SELECT line_no, CASE WHEN line_no = 1 THEN ltrim(line, chr(239) || chr(187) || chr(191))
-                     ELSE line END AS line FROM (SELECT row_number() OVER () AS line_no, line
-                     FROM read_csv('{_sql_path(file)}', columns={{'line': 'VARCHAR'}}, delim=chr(31), quote='',
-                     escape='', header=false, auto_detect=false, strict_mode=false, encoding='latin-1',
-                     max_line_size=33554432, buffer_size=67108864)))
-            SELECT n.line_no AS line, CASE WHEN w.reason = 'wrong number of fields'
-                       THEN w.reason || ' (' || len(string_split(n.line, chr(9))) || ')' ELSE w.reason END AS reason,
-                   rtrim(n.line, chr(13)) AS record
-            FROM numbered n JOIN wanted w ON nullif(split_part(n.line, chr(9), 1), '') IS NOT DISTINCT FROM w.raw_id
-                AND {match}
-            WHERE n.line_no > {1 if header else 0} ORDER BY 1""").df()
-    finally:
-        con.unregister("wanted")
-    found["record"] = [r.encode("latin-1").decode("utf-8", errors="replace") for r in found["record"]]
-    return found
+    positions = [names.index(k) for k in keys]
+    wanted_keys: dict[tuple, list[str]] = {}
+    for row in wanted.itertuples(index=False):
+        key = tuple(
+            None if pd.isna(v) else str(v)
+            for v in (row.raw_id, row.key_b, row.key_c, row.key_d, row.key_e, row.key_f)
+        )
+        wanted_keys.setdefault(key, []).append(row.reason)
+    ids = {k[0].encode("utf-8") if k[0] is not None else b"" for k in wanted_keys}
+    found: list[tuple[int, str, str]] = []
+    with file.open("rb") as handle:
+        for line_no, raw in enumerate(handle, start=1):
+            if line_no == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+                if header:
+                    continue
+            if raw.split(b"\t", 1)[0].rstrip(b"\r\n") not in ids:
+                continue
+            text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            fields = text.split("\t")
+            key = tuple((fields[i] if i < len(fields) else "") or None for i in (0, *positions))
+            for reason in wanted_keys.get(key, ()):
+                if reason == "wrong number of fields":
+                    reason = f"{reason} ({len(fields)})"
+                found.append((line_no, reason, text))
+    return pd.DataFrame(found, columns=["line", "reason", "record"])
+
+
+def _swallowed_lines(file: Path, parsed: pd.DataFrame, workdir: Path) -> tuple[Path, int] | None:
+    """The lines a rejected multi-line CSV record ran over, as a new file (header + those lines), and its offset.
+
+    Returns ``None`` when no rejected record spans lines. The offset turns the new file's line numbers back into
+    the original's (its line 2 is the line after the first line of the rejected record).
+    """
+    spans = [
+        (int(line), record.rstrip("\r\n").count("\n"))
+        for line, record in zip(parsed["line"], parsed["record"], strict=True)
+        if isinstance(record, str) and "\n" in record.rstrip("\r\n")
+    ]
+    if not spans:
+        return None
+    first, extra = min(spans)
+    with file.open("rb") as handle:
+        lines = handle.readlines()
+    copy = workdir / f"{next(_MEMBERS)}-reread-{file.name}"
+    copy.write_bytes(b"".join([lines[0], *lines[first : first + extra]]))
+    return copy, first - 1
 
 
 def _shift_lines(record_lines: pd.Series, skipped: pd.Series) -> pd.Series:
