@@ -4,11 +4,16 @@ Each loader reads its file as text with the :mod:`csv` module (so every record k
 file it starts on), checks it against the schema of :mod:`tensions.schema`, checks the rules that span
 tables, and only then converts types. Any problem raises :class:`DatasetError`, which lists every
 problem found (file, line, column, value, reason); a curated file is never half-loaded.
+
+Files are UTF-8 (a byte-order mark is accepted): a byte that is not UTF-8 (a file saved as Latin-1) or a NUL
+byte is a :class:`DatasetError` naming the line. A column that the schema does not know is ignored with an
+:class:`ExtraColumnWarning` that names it; it never travels into the loaded table.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import warnings
 from dataclasses import dataclass
 from datetime import date
@@ -47,6 +52,10 @@ class Problem:
         return f"{self.file}, line {self.line}, column {self.column!r}: {self.reason}{value}"
 
 
+class ExtraColumnWarning(UserWarning):
+    """A curated file has a column that the schema does not know: it is ignored (dropped when loading)."""
+
+
 class DatasetError(ValueError):
     """A curated file failed validation. ``problems`` lists every problem found."""
 
@@ -80,7 +89,9 @@ def _read_text_table(
     problems: list[Problem] = []
     if not path.exists():
         raise FileNotFoundError(f"{path}: file not found")
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    if path.is_dir():
+        raise DatasetError([Problem(path.name, 1, "", "", f"{path} is a folder: give the CSV file itself")])
+    with io.StringIO(_utf8_text(path), newline="") as handle:
         reader = csv.reader(handle, strict=True)
         try:
             header = next(reader)
@@ -102,6 +113,13 @@ def _read_text_table(
                     ",".join(header[: len(expected)]),
                     f"columns must come in this order: {','.join(expected)}",
                 )
+            )
+        extra = [h for h in header if h not in expected]
+        if extra:
+            warnings.warn(
+                f"{path.name}: column(s) {', '.join(extra)} not in the schema: ignored",
+                ExtraColumnWarning,
+                stacklevel=3,
             )
         duplicated = sorted({h for h in header if header.count(h) > 1})
         for name in duplicated:
@@ -135,9 +153,31 @@ def _read_text_table(
                 lines.append(start)
             start = reader.line_num + 1
     frame = pd.DataFrame(records, columns=header, dtype=object)
+    frame = frame.drop(columns=extra)
     frame = frame.replace({"": None})
     frame = frame.astype("string") if len(frame) else frame.astype(object)
     return _TextTable(path, frame, lines), problems
+
+
+def _utf8_text(path: Path) -> str:
+    """The text of ``path`` (UTF-8, a byte-order mark dropped); a byte that is not UTF-8, or a NUL, is a problem."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        line = raw[:start].count(b"\n") + 1
+        reason = (
+            f"byte 0x{raw[start]:02X} is not UTF-8 (the file was saved as Latin-1 or Windows-1252?): "
+            "save it as UTF-8"
+        )
+        raise DatasetError([Problem(path.name, line, "", "", reason)]) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DatasetError(
+            [Problem(path.name, line, "", "", "NUL byte in the text (a damaged file?): remove it")]
+        )
+    return text
 
 
 def _schema_problems(table: _TextTable, fields: tuple[Field, ...], name: str) -> list[Problem]:
