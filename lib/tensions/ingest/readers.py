@@ -366,7 +366,7 @@ def _scan_csv(file: Path, rejects: str) -> str:
     quote would misread every record, whereas with the dialect fixed such a quote costs its own record (and at
     most the next one, which the open quote runs into).
     """
-    names = pd.read_csv(file, nrows=0, encoding_errors="replace").columns.tolist()
+    names = _header_fields(file, file)
     columns = ", ".join("'" + n.replace("'", "''") + "': 'VARCHAR'" for n in names)
     return f"""read_csv('{_sql_path(file)}', header=true, auto_detect=false, columns={{{columns}}}, delim=',',
         quote='"', escape='"', store_rejects=true, ignore_errors=true,
@@ -715,6 +715,10 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
                     yielded = True
                     yield table
             shaper.close()
+        except (
+            duckdb.InterruptException
+        ):  # Ctrl-C while DuckDB was reading: the run stops, it is not a file error
+            raise KeyboardInterrupt from None
         except duckdb.Error as exc:
             if not yielded and len(group) > 1:
                 for member in group:
@@ -1129,14 +1133,30 @@ def _source_icews(con, files: list[Path], rejects: str) -> str:
 
 
 def _csv_header(file: Path, origin: Path, required: Sequence[str], what: str) -> list[str]:
-    try:
-        header = pd.read_csv(file, nrows=0).columns.tolist()
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise IngestError(f"{origin}: line 1 is not a CSV header: {exc}") from exc
+    header = _header_fields(file, origin)
     absent = [c for c in required if c not in header]
     if absent:
         raise IngestError(f"{origin}: line 1 lacks the {what} column(s) {', '.join(absent)}")
     return header
+
+
+def _header_fields(file: Path, origin: Path) -> list[str]:
+    """The column names on line 1 of a CSV file (``.gz`` decompressed, a byte-order mark dropped).
+
+    Only line 1 is parsed, so that a stray quote further down cannot make the header unreadable.
+    """
+    opener = gzip.open if file.suffix.lower() == ".gz" else open
+    try:
+        with opener(file, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+            line = handle.readline()
+    except (OSError, EOFError) as exc:
+        raise IngestError(f"{origin}: cannot be read: {exc}") from exc
+    if not line.strip():
+        raise IngestError(f"{origin}: line 1 is not a CSV header (it is empty)")
+    try:
+        return next(csv.reader([line], strict=True))
+    except csv.Error as exc:
+        raise IngestError(f"{origin}: line 1 is not a CSV header: {exc}") from exc
 
 
 def _source_acled(con, file: Path, rejects: str) -> str:
