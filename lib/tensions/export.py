@@ -3,7 +3,8 @@
 Static formats use kaleido, which drives the system Chromium (``apt-get install chromium``); HTML needs
 nothing. HTML files inline plotly.js (never a CDN link) and, for maps, the outlines shipped in
 ``data/geo/``, so they open with no network. CSV cells that a spreadsheet would run as a formula are
-neutralised.
+neutralised. Every file goes through :mod:`tensions.outputs`: written atomically, never inside ``data/``
+(symbolic links followed).
 """
 
 from __future__ import annotations
@@ -23,9 +24,7 @@ import plotly.io as pio
 
 from tensions import outputs, paths
 from tensions.charts.geo import TOPOJSON_NAMES, geo_assets_script, has_geo
-from tensions.outputs import neutralise_formula, safe_csv_frame
-
-__all__ = ["neutralise_formula", "safe_csv_frame"]  # re-exported: CSV guarding lives in tensions.outputs
+from tensions.outputs import neutralise_formula, safe_csv_frame  # noqa: F401 - the CSV guard, kept importable here
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 ALL_FORMATS = (*STATIC_FORMATS, "html")

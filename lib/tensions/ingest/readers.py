@@ -33,6 +33,12 @@ so are records outside the requested countries, pairs, dates or codes; records w
 date, non-numeric weight, unknown country code, wrong field count, malformed CSV) are *rejected* with their
 reason, file and line. Machine-coded events get the confidence ``reported``.
 
+Impossible values are rejected too: a date before the format's first (GDELT 1979, ICEWS 1995, ACLED 1997, a
+mapped CSV 1800) or more than a week after today, and a NUL byte in a field. A record whose id was already kept
+(GDELT republishes events across files) is *filtered* as a duplicate, the first one kept. CSV formats are read
+with a fixed dialect (comma, ``"`` quotes): a stray quote costs its record (and at most the next one); if it
+swallowed lines, they are read again.
+
 How the work is done: DuckDB's parallel CSV reader scans the files in one pass (tab-separated files many at a
 time, in chunks of a few GB); every record is classified in SQL and the result streams to Python in Arrow batches,
 where the outcomes are counted and the kept rows collected, so memory holds the kept events, not the files.
