@@ -61,7 +61,10 @@ def _person_at(tokens: list[Token], i: int, lexicon: Lexicon, on: date | None) -
         end = i + len(words)
         if end > len(tokens):
             continue
-        if all(t.lower.startswith(w) and len(t.lower) <= len(w) + 3 for t, w in zip(tokens[i:end], words, strict=True)):
+        if all(
+            t.lower.startswith(w) and len(t.lower) <= len(w) + 3
+            for t, w in zip(tokens[i:end], words, strict=True)
+        ):
             office, flag = office_on(lexicon.offices[name], on)
             text = " ".join(t.text for t in tokens[i:end])
             return Mention(i, end - 1, office.iso3, "office-holder", text, f"{office.role} {name}", flag)
