@@ -115,7 +115,8 @@ def code_article(
     previous: tuple[int, DateMention] | None = None
     for sentence in sentences:
         tokens = tokenize(sentence.text, lang)
-        dates = find_dates(sentence.text, lang, base, base_note)
+        last = previous[1].date if previous and previous[1].precision == "day" else None
+        dates = find_dates(sentence.text, lang, base, base_note, previous=last)
         if dates:
             previous = (sentence.paragraph, dates[0])
         inherited = previous if previous and previous[0] == sentence.paragraph and not dates else None

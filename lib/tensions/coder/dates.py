@@ -41,6 +41,10 @@ PATTERNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("month", rf"\b(?:(?:early|mid|late)[- ])?(?P<m>{_EN_MONTHS})\s+(?:of\s+)?{_YEAR}\b"),
         ("month", rf"\b(?:last|this past|this|in|early|late|mid-)\s+(?P<m>{_EN_MONTHS})(?!\s+\d)\b"),
         (
+            "after",
+            r"\b(?:the next day|the following day|a day later|(?P<n>\d+|two|three|four|five) days later)\b",
+        ),
+        (
             "relative-day",
             r"\b(?:the day before yesterday|yesterday|today|last night|\d+ days ago|two days ago|three days ago)\b",
         ),
@@ -57,6 +61,10 @@ PATTERNS: dict[str, tuple[tuple[str, str], ...]] = {
         ),
         ("day", rf"(?<!\w)(?P<d>\d{{1,2}})\s+(?P<m>{_RU_GEN})(?:\s+{_YEAR}(?:\s*(?:года|г\.))?)?"),
         ("month", rf"(?<!\w)в\s+(?P<m>{_RU_PREP})(?:\s+{_YEAR}\s*(?:года|г\.)?)?"),
+        (
+            "after",
+            r"(?<!\w)(?:на следующий день|на другой день|спустя день|через (?P<n>\d+|два|три|четыре|пять) дня|(?P<n2>\d+|два|три|четыре|пять) дня спустя)(?!\w)",
+        ),
         ("relative-day", r"(?<!\w)(?:позавчера|вчера|сегодня|\d+ дн(?:я|ей) назад)(?!\w)"),
         ("relative-week", r"(?<!\w)на прошлой неделе(?!\w)"),
         ("relative-month", r"(?<!\w)в прошлом месяце(?!\w)"),
@@ -87,7 +95,12 @@ class DateMention:
     kind: str
 
 
-def find_dates(sentence: str, language: str, base: date | None, base_note: str = "") -> list[DateMention]:
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "два": 2, "три": 3, "четыре": 4, "пять": 5}
+
+
+def find_dates(
+    sentence: str, language: str, base: date | None, base_note: str = "", previous: date | None = None
+) -> list[DateMention]:
     """Every date phrase of ``sentence`` resolved against ``base`` (the publication date).
 
     Args:
@@ -95,6 +108,7 @@ def find_dates(sentence: str, language: str, base: date | None, base_note: str =
         language: ``en`` or ``ru``.
         base: the publication date (relative and year-less dates need it; without it they are skipped).
         base_note: how the base was obtained, when it is not the publication date.
+        previous: the last date the article gave before this sentence ("the next day" counts from it).
 
     >>> [d.date.isoformat() for d in find_dates("He called on December 29.", "en", date(2025, 1, 3))]
     ['2024-12-29']
@@ -105,7 +119,7 @@ def find_dates(sentence: str, language: str, base: date | None, base_note: str =
         for m in pattern.finditer(sentence):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            mention = _resolve(m, kind, language, base, base_note)
+            mention = _after(m, previous) if kind == "after" else _resolve(m, kind, language, base, base_note)
             if mention:
                 found.append(mention)
                 taken.append((m.start(), m.end()))
@@ -167,6 +181,16 @@ def _resolve(m: re.Match, kind: str, language: str, base: date | None, base_note
         first = date(parsed.year, 1, 1)
         return DateMention(m.start(), m.end(), text, first, "year", date(first.year, 12, 31), note, "", kind)
     return DateMention(m.start(), m.end(), text, parsed, "day", None, note, "", kind)
+
+
+def _after(m: re.Match, previous: date | None) -> DateMention | None:
+    if previous is None:
+        return None
+    count = m.group("n") or m.groupdict().get("n2") or "1"
+    days = int(count) if count.isdigit() else _NUMBERS[count.lower()]
+    when = previous + timedelta(days=days)
+    note = f"'{m.group().strip()}' counted from the previous date in the article ({previous})"
+    return DateMention(m.start(), m.end(), m.group().strip(), when, "day", None, note, "", "after")
 
 
 def _check_weekday(mention: DateMention, weekday: str | None, language: str) -> DateMention:

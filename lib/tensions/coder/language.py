@@ -44,9 +44,7 @@ def detect_language(text: str, language: str | None = None) -> str:
     'ru'
     """
     if language is None:
-        import py3langid
-
-        language = py3langid.classify(text[:20_000])[0]
+        language = _identifier().classify(text[:20_000])[0]
     language = language.lower()
     if language not in SUPPORTED_LANGUAGES:
         known = ", ".join(f"{code} ({name})" for code, name in SUPPORTED_LANGUAGES.items())
@@ -55,6 +53,39 @@ def detect_language(text: str, language: str | None = None) -> str:
             f"it codes {known} (pass language= to override the detection)"
         )
     return language
+
+
+#: Languages the identifier chooses among: ours, the region's and the most common others, so that a short
+#: English or Russian text is not taken for a rare language.
+CANDIDATE_LANGUAGES = (
+    "en",
+    "ru",
+    "uk",
+    "be",
+    "kk",
+    "ky",
+    "uz",
+    "az",
+    "tr",
+    "fa",
+    "ar",
+    "zh",
+    "de",
+    "fr",
+    "es",
+    "pt",
+    "it",
+    "pl",
+)
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+    identifier.set_languages(list(CANDIDATE_LANGUAGES))
+    return identifier
 
 
 def split_sentences(text: str, language: str) -> list[Sentence]:
