@@ -84,9 +84,9 @@ def read_article(text_or_path: str | Path) -> Article:
 
 
 def _looks_like_path(value: str) -> bool:
-    return (
-        "\n" not in value and len(value) < 4096 and bool(re.search(r"\.(txt|html?|md)$", value.strip(), re.I))
-    )
+    if "\n" in value or len(value) >= 4096:
+        return False
+    return bool(re.search(r"\.(txt|html?|md)$", value.strip(), re.I)) or Path(value).is_file()
 
 
 def _html_to_text(html: str) -> tuple[str, str]:
