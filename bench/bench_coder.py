@@ -28,8 +28,8 @@ import pandas as pd
 from tensions import paths
 from tensions.coder import code_article
 
-SEEDS_DIR = Path("/work/shared/seeds")
-EXAMPLES_DIR = paths.ROOT / "tests" / "articles"
+SEEDS_DIR = paths.seeds_dir()
+EXAMPLES_DIR = paths.EXAMPLE_ARTICLES_DIR
 
 
 def side(code: str) -> str:
@@ -128,6 +128,8 @@ def seed_articles(events: pd.DataFrame) -> list[tuple[Path, str | None, str | No
     """The seed articles with their publication date (when known) and their curated events as gold."""
     sources = pd.read_csv(paths.SOURCES_CSV, dtype=str)
     out = []
+    if SEEDS_DIR is None:
+        return out
     for _, source in sources.iterrows():
         path = SEEDS_DIR / source["file"]
         if not path.exists():
@@ -161,7 +163,7 @@ def main(argv: list[str]) -> int:
     if seeds:
         run_set("development set (five seed articles, curated events as gold)", seeds, events)
     else:
-        print(f"\n-- development set skipped: {SEEDS_DIR} is absent")
+        print("\n-- development set skipped: the seed articles are not on this machine (TENSIONS_SEEDS_DIR)")
     run_set("held-out set (tests/articles, expected events)", example_articles(), events.iloc[0:0])
     return 0
 

@@ -71,6 +71,27 @@ def own_sources_csv() -> Path:
     return workspace_dir() / "sources.csv"
 
 
+def seeds_dir() -> Path | None:
+    """The folder of the five seed articles behind the dataset, when this machine has it (not distributed).
+
+    ``TENSIONS_SEEDS_DIR`` when set, else ``shared/seeds`` beside the repository or ``/work/shared/seeds``.
+    """
+    candidates = [
+        os.environ.get("TENSIONS_SEEDS_DIR"),
+        ROOT.parent / "shared" / "seeds",
+        "/work/shared/seeds",
+    ]
+    for folder in candidates:
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return None
+
+
+#: Short example articles (invented, in English and Russian) with their expected events: the coder's
+#: test and held-out benchmark set, and the article notebook 06 codes in a clone without the seeds.
+EXAMPLE_ARTICLES_DIR: Path = ROOT / "tests" / "articles"
+
+
 def ensure_dir(path: Path) -> Path:
     """Create ``path`` (a folder) if needed and return it.
 
