@@ -1,4 +1,4 @@
-"""Run every benchmark in turn: ``python -m bench [name ...]`` (names: scoring, export, ingest, dashboard).
+"""Run every benchmark in turn: ``python -m bench [name ...]`` (names: scoring, export, ingest, dashboard, coder).
 
 Set ``BENCH_QUICK=1`` for smaller inputs (a smoke run of every benchmark).
 """
@@ -9,7 +9,7 @@ import importlib
 import sys
 import time
 
-BENCHES = ("scoring", "export", "ingest", "dashboard")
+BENCHES = ("scoring", "export", "ingest", "dashboard", "coder")
 
 
 def main(argv: list[str]) -> int:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tensions.schema import COUNTRY_FIELDS, EVENT_FIELDS, SOURCE_FIELDS
+
+# The analyst's own events never leak into the tests (nor the tests' into them): an empty workspace.
+os.environ["TENSIONS_WORKSPACE_DIR"] = tempfile.mkdtemp(prefix="tensions-workspace-")
 
 MINI_COUNTRIES = [
     {

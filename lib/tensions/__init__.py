@@ -11,6 +11,8 @@ Notebooks ``import tensions`` and call the functions below; all logic lives in t
 - :mod:`tensions.export` — ``export_figure`` and the offline HTML report.
 - :mod:`tensions.widgets` — the interactive dashboard.
 - :mod:`tensions.ingest` — readers of GDELT, ACLED, ICEWS and any CSV.
+- :mod:`tensions.coder` — ``code_article``: from an article to candidate events.
+- :mod:`tensions.review` — the review view of candidates; :mod:`tensions.own` — the analyst's own events.
 
 Names are imported lazily so that ``import tensions`` stays fast.
 """
@@ -42,6 +44,10 @@ _EXPORTS: dict[str, str] = {
     "build_report": "tensions.export",
     "read_events": "tensions.ingest",
     "dashboard": "tensions.widgets",
+    "code_article": "tensions.coder",
+    "CoderError": "tensions.coder",
+    "review": "tensions.review",
+    "save_accepted": "tensions.own",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -63,6 +69,8 @@ def __getattr__(name: str) -> Any:
         "widgets",
         "ingest",
         "select",
+        "coder",
+        "own",
     }:
         return importlib.import_module(f"tensions.{name}")
     raise AttributeError(f"module 'tensions' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Command line: ``python -m tensions ingest ...`` and ``python -m tensions score ...``.
+"""Command line: ``python -m tensions ingest ...``, ``score ...``, ``code ...`` and ``accept ...``.
 
 Examples::
 
@@ -7,6 +7,8 @@ Examples::
     python -m tensions score data/events.csv --out series.parquet
     TENSIONS_SPARK_MASTER=spark://host:7077 python -m tensions score 's3a://bucket/events/*.parquet' --engine spark \
         --out series.parquet
+    python -m tensions code article.html --published 2025-01-03 --out candidates.csv
+    python -m tensions accept candidates.csv
 """
 
 from __future__ import annotations
@@ -217,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         help="duckdb (this machine) or spark (TENSIONS_SPARK_MASTER, default local[2])",
     )
     score.set_defaults(func=_score)
+    from tensions.coder.commands import add_commands  # code ARTICLE, accept CANDIDATES
+
+    add_commands(sub)
     args = parser.parse_args(argv)
     main_thread = threading.current_thread() is threading.main_thread()
     previous = (

@@ -31,6 +31,7 @@ from tensions.schema import (
     COUNTRY_FIELDS,
     ERA_FIELDS,
     EVENT_FIELDS,
+    ORIGINS,
     SOURCE_FIELDS,
     Field,
     build_text_schema,
@@ -311,6 +312,7 @@ def load_events(
     countries: pd.DataFrame | None = None,
     sources: pd.DataFrame | None = None,
     today: date | None = None,
+    include_own: bool = True,
 ) -> pd.DataFrame:
     """Load and validate ``events.csv`` and return it with proper dtypes.
 
@@ -322,13 +324,18 @@ def load_events(
     the future.
 
     A derived column ``pair`` (the canonical, alphabetical country pair such as ``AZE-RUS``) is added
-    after the file's columns.
+    after the file's columns, then ``origin`` (``curated``, ``own`` or ``machine-coded``).
+
+    The analyst's own events (:func:`tensions.paths.own_events_csv`, saved from the review of coded
+    articles) follow the curated ones, validated the same way, unless ``include_own`` is False or
+    ``path`` names another file.
 
     Args:
         path: the events file (default ``data/events.csv``).
         countries: an already loaded countries table (loaded from ``data/`` when omitted).
         sources: an already loaded sources table (loaded from ``data/`` when omitted).
         today: the date after which events count as "in the future" (default: today).
+        include_own: add the analyst's own events (only when ``path`` is the curated file).
 
     Raises:
         DatasetError: listing every problem, each with file, line, column and reason.
@@ -350,6 +357,11 @@ def load_events(
         events["confidence"], categories=["confirmed", "reported", "alleged"]
     )
     events["pair"] = canonical_pairs(events["actor"], events["target"])
+    events["origin"] = pd.Categorical(["curated"] * len(events), categories=list(ORIGINS))
+    if include_own and path is None:
+        from tensions.own import append_own_events
+
+        events = append_own_events(events, countries=countries, sources=sources, today=today)
     return events
 
 
@@ -435,11 +447,13 @@ def _event_cross_checks(
 
 def load_dataset() -> dict[str, pd.DataFrame]:
     """Load every curated table once, validated, as ``{"events", "sources", "countries", "eras"}``."""
+    from tensions.own import append_own_sources
+
     countries = load_countries()
     sources = load_sources()
     return {
         "events": load_events(countries=countries, sources=sources),
-        "sources": sources,
+        "sources": append_own_sources(sources),
         "countries": countries,
         "eras": load_eras(countries=countries),
     }

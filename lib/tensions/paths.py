@@ -3,7 +3,8 @@
 The repository layout follows the cookiecutter-data-science convention: ``data/`` is the curated,
 versioned input and is never written to by code; ``reports/`` holds everything generated.
 
-Set the environment variable ``TENSIONS_REPORTS_DIR`` to write generated output elsewhere.
+Set the environment variable ``TENSIONS_REPORTS_DIR`` to write generated output elsewhere, and
+``TENSIONS_WORKSPACE_DIR`` to keep the analyst's own events somewhere else than ``workspace/``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,52 @@ REPORT_NOTEBOOKS_DIR: Path = REPORTS_DIR / "notebooks"
 REJECTS_DIR: Path = REPORTS_DIR / "rejects"
 REPORT_HTML: Path = REPORTS_DIR / "report.html"
 BENCH_DIR: Path = REPORTS_DIR / "bench"
+
+
+#: The analyst's own events and sources (saved from the review of coded articles), git-ignored.
+DEFAULT_WORKSPACE_DIR: Path = ROOT / "workspace"
+
+
+def workspace_dir() -> Path:
+    """The folder of the analyst's own events: ``TENSIONS_WORKSPACE_DIR`` or ``workspace/`` at the root.
+
+    Read at each call, so that a notebook or a test can point it elsewhere.
+    """
+    folder = Path(os.environ.get("TENSIONS_WORKSPACE_DIR") or DEFAULT_WORKSPACE_DIR)
+    if _is_within(folder, DATA_DIR):
+        raise PermissionError(f"the workspace may not lie inside the curated dataset folder: {folder}")
+    return folder
+
+
+def own_events_csv() -> Path:
+    """The analyst's own events file (same columns as ``data/events.csv``)."""
+    return workspace_dir() / "events.csv"
+
+
+def own_sources_csv() -> Path:
+    """The analyst's own sources file (same columns as ``data/sources.csv``)."""
+    return workspace_dir() / "sources.csv"
+
+
+def seeds_dir() -> Path | None:
+    """The folder of the five seed articles behind the dataset, when this machine has it (not distributed).
+
+    ``TENSIONS_SEEDS_DIR`` when set, else ``shared/seeds`` beside the repository or ``/work/shared/seeds``.
+    """
+    candidates = [
+        os.environ.get("TENSIONS_SEEDS_DIR"),
+        ROOT.parent / "shared" / "seeds",
+        "/work/shared/seeds",
+    ]
+    for folder in candidates:
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return None
+
+
+#: Short example articles (invented, in English and Russian) with their expected events: the coder's
+#: test and held-out benchmark set, and the article notebook 06 codes in a clone without the seeds.
+EXAMPLE_ARTICLES_DIR: Path = ROOT / "tests" / "articles"
 
 
 def ensure_dir(path: Path) -> Path:

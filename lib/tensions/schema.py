@@ -42,6 +42,8 @@ THEMES: tuple[str, ...] = (
 
 DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "year")
 CONFIDENCE_LEVELS: tuple[str, ...] = ("confirmed", "reported", "alleged")
+#: Where an event comes from: the curated dataset, the analyst's own events, or machine-coded data.
+ORIGINS: tuple[str, ...] = ("curated", "own", "machine-coded")
 MEMBERSHIPS: tuple[str, ...] = ("CSTO", "EAEU", "CIS", "OTS", "OTS-observer", "SCO", "NATO", "EU", "GUAM")
 
 #: Longest evidence quote accepted, in words ("at most ~15 words").
@@ -84,8 +86,8 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "event_id",
         "string",
         True,
-        "Stable unique id of the event, `EV-NNNN`.",
-        (pa.Check.str_matches(r"^EV-\d{4}$", error="must look like EV-0001"),),
+        "Stable unique id of the event, `EV-NNNN` (the analyst's own events: `OWN-NNNN`).",
+        (pa.Check.str_matches(r"^(EV|OWN)-\d{4}$", error="must look like EV-0001 (or OWN-0001)"),),
     ),
     Field(
         "date",
@@ -212,8 +214,13 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "source_ids",
         "string",
         True,
-        "`;`-separated ids of `sources.csv`.",
-        (pa.Check.str_matches(r"^S\d{3}(;S\d{3})*$", error="must be ;-separated source ids like S001"),),
+        "`;`-separated ids of `sources.csv` (the analyst's own sources: `OWN-SNNNN`).",
+        (
+            pa.Check.str_matches(
+                r"^(S\d{3}|OWN-S\d{4})(;(S\d{3}|OWN-S\d{4}))*$",
+                error="must be ;-separated source ids like S001 (or OWN-S0001)",
+            ),
+        ),
     ),
     Field(
         "evidence",
@@ -251,8 +258,8 @@ SOURCE_FIELDS: tuple[Field, ...] = (
         "source_id",
         "string",
         True,
-        "Stable id `SNNN`.",
-        (pa.Check.str_matches(r"^S\d{3}$", error="must look like S001"),),
+        "Stable id `SNNN` (the analyst's own sources: `OWN-SNNNN`).",
+        (pa.Check.str_matches(r"^(S\d{3}|OWN-S\d{4})$", error="must look like S001 (or OWN-S0001)"),),
     ),
     Field("file", "string", True, "File name of the article in the seed collection."),
     Field("title", "string", True, "Title of the article."),

@@ -1,0 +1,72 @@
+"""Merge candidates that describe one event, and find the curated events a candidate repeats."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: How far (days) a candidate's date may lie from a curated event's window and still match it.
+MATCH_SLACK_DAYS = 3
+
+
+def merge_duplicates(candidates: pd.DataFrame) -> pd.DataFrame:
+    """One row per (undirected pair, CAMEO root, date): the first sentence's row, with every evidence kept.
+
+    Merged rows keep the highest score, the union of flags and every quote in ``all_evidence``.
+    """
+    if candidates.empty:
+        return candidates
+    key = candidates["pair"] + "|" + candidates["cameo_code"].str[:2] + "|" + candidates["date"].astype(str)
+    key = key + "|" + candidates["group_key"].fillna("")
+    rows = []
+    for _, group in candidates.groupby(key, sort=False):
+        first = group.iloc[0].copy()
+        if len(group) > 1:
+            first["all_evidence"] = " | ".join(dict.fromkeys(group["evidence"]))
+            first["score"] = float(group["score"].max())
+            flags = [f for fl in group["flags"] for f in fl.split("; ") if f]
+            flags.append(f"{len(group)} sentences about this event merged")
+            first["flags"] = "; ".join(dict.fromkeys(flags))
+            first["sentence_count"] = len(group)
+            if (first["confidence"] != group["confidence"]).any():
+                first["flags"] += "; sentences disagree on confidence"
+        rows.append(first)
+    return pd.DataFrame(rows).reset_index(drop=True)
+
+
+def match_curated(candidates: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Fill ``matches_event_id`` with the curated event each candidate repeats, flagging a different date.
+
+    A candidate repeats an event with the same undirected pair, the same CAMEO root and a date inside
+    the event's window (its day, month or year, or ``date``..``end_date``) widened by
+    :data:`MATCH_SLACK_DAYS`.
+    """
+    out = candidates.copy()
+    if out.empty or events.empty:
+        return out
+    ev = events.assign(root=events["cameo_code"].astype(str).str[:2])
+    start = pd.to_datetime(ev["date"])
+    end = pd.to_datetime(ev["end_date"]).fillna(_period_end(start, ev["date_precision"].astype(str)))
+    slack = pd.Timedelta(days=MATCH_SLACK_DAYS)
+    for pos, row in out.iterrows():
+        when = pd.Timestamp(row["date"])
+        hit = ev[
+            (ev["pair"] == row["pair"])
+            & (ev["root"] == row["cameo_code"][:2])
+            & (start - slack <= when)
+            & (when <= end + slack)
+        ]
+        if hit.empty:
+            continue
+        best = hit.iloc[(pd.to_datetime(hit["date"]) - when).abs().argsort().iloc[0]]
+        out.at[pos, "matches_event_id"] = best["event_id"]
+        their = pd.Timestamp(best["date"]).date()
+        if their != when.date():
+            flag = f"repeats {best['event_id']}, which is dated {their} ({best['date_precision']}); this says {when.date()}"
+            out.at[pos, "flags"] = "; ".join(f for f in (row["flags"], flag) if f)
+    return out
+
+
+def _period_end(start: pd.Series, precision: pd.Series) -> pd.Series:
+    month_end = start + pd.offsets.MonthEnd(0)
+    year_end = start + pd.offsets.YearEnd(0)
+    return start.where(precision == "day", month_end.where(precision == "month", year_end))
