@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -64,18 +66,33 @@ def _uids(fig) -> list[str]:
     return [t.uid for t in fig.data]
 
 
-def test_opens_with_the_chosen_pairs_the_window_and_a_table(board, downing):
+def test_opens_with_the_chosen_pairs_the_window_and_a_table(board, dataset, downing):
     assert set(_lines(board)) == set(PAIRS)
     start, end = board.window
     assert board.tension.layout.xaxis.range == (f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}")
     line = _lines(board)["AZE-RUS"]
     assert line.x[0] == f"{start:%Y-%m-%d}" and line.x[-1] == f"{end:%Y-%m-%d}"  # ISO days, not nanoseconds
+    eras = dataset["eras"]
+    mine = eras[eras["pairs"].str.split(";").map(lambda p: bool(set(p) & set(PAIRS)))]
+    assert len(mine) >= 3 and (mine["start"] >= start).all() and (mine["end"] <= end).all()  # every era
+    assert start == pd.Timestamp("2022-01-01")  # the Kazakhstan crisis included
     assert downing["event_id"] in board.table.value  # the downing of AZAL 8243 is listed
-    early = board.context[board.context["date"] < start]
-    assert len(early) and not any(e in board.table.value for e in early["event_id"])  # earlier ones are not
     timeline_ids = {row[-1] for t in _markers(board) for row in t.customdata}
     assert timeline_ids == set(board.context["event_id"])
     assert "pass the filters" in board.status.value
+    options = [value for _, value in board.controls["dates"].options]
+    board.controls["dates"].index = (options.index(pd.Timestamp("2024-01-01")), len(options) - 1)
+    early = board.context[board.context["date"] < "2024-01-01"]
+    assert len(early) and not any(e in board.table.value for e in early["event_id"])  # earlier ones are not
+    assert board.timeline.layout.xaxis.range[0] == "2023-12-22"  # the time axis zooms to the window
+
+
+def test_pair_picker_is_searchable_and_refuses_unknown_pairs(board):
+    picker = board.controls["pairs"]
+    assert type(picker).__name__ == "TagsInput" and not picker.allow_duplicates
+    assert set(picker.allowed_tags) == set(board.events["pair"].astype(str))
+    with pytest.raises(ValueError, match="closest: AZE-RUS"):
+        dashboard(board.events, pairs=["AZE-RUSS"])
 
 
 def test_half_life_moves_the_lines_without_rebuilding(board):
@@ -178,26 +195,63 @@ def test_a_click_on_an_event_shows_its_sources_and_evidence(board, dataset, down
     assert event_id in detail and str(downing["evidence"]) in detail  # the evidence quote
     sources = dataset["sources"].set_index("source_id")
     for source_id in str(downing["source_ids"]).split(";"):
-        assert f"{source_id}: {sources.loc[source_id, 'title']}" in detail
+        assert sources.loc[source_id, "title"] in detail  # by title
+        url = sources.loc[source_id, "url"]
+        if isinstance(url, str):
+            assert f'href="{html.escape(url)}"' in board.detail.value  # with its link
     with pytest.raises(KeyError, match="no event"):
         board.on_event_click("EV-9999")
 
 
-def test_pairs_change_rebuilds_and_fast_path_matches_a_full_rebuild(board):
-    board.controls["pairs"].value = ("AZE-RUS", "RUS-UZB", "AZE-KAZ")
+def test_pairs_change_updates_traces_in_place_and_matches_a_full_rebuild(board):
+    uids = _uids(board.tension)
+    board.controls["pairs"].value = ["AZE-RUS", "RUS-UZB", "AZE-KAZ"]
     assert set(_lines(board)) == {"AZE-RUS", "RUS-UZB", "AZE-KAZ"}
+    assert _uids(board.tension)[: len(uids)] == uids  # the traces drawn are reused
+    board.controls["pairs"].value = ["RUS-UZB"]
+    assert set(_lines(board)) == {"RUS-UZB"} and len(_uids(board.tension)) >= len(uids)
+    board.controls["pairs"].value = ["AZE-RUS", "RUS-UZB", "AZE-KAZ"]
     board.controls["confidence"].value = "reported"
     board.controls["half_life"].value = 14
     fast = {name: list(t.y) for name, t in _lines(board).items()}
-    table = board.table.value
-    board.fast_updates = False
-    board.controls["half_life"].value = 14.5
-    board.controls["half_life"].value = 14
+    table, timeline = board.table.value, [list(t.x or ()) for t in _markers(board)]
+    board.rebuild()
     slow = {name: list(t.y) for name, t in _lines(board).items()}
     assert fast.keys() == slow.keys()
     for name in fast:
         np.testing.assert_allclose(fast[name], slow[name])
-    assert board.table.value == table
+    assert board.table.value == table and [list(t.x or ()) for t in _markers(board)] == timeline
+
+
+def test_a_page_that_connects_later_gets_the_current_figure(board):
+    board.controls["half_life"].value = 90
+    traces = board.tension.get_state()["_widget_data"]
+    y = next(t for t in traces if t.get("name") == "AZE-RUS")["y"]
+    if isinstance(y, dict):  # a numpy array goes to the browser as a typed buffer
+        y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"])
+    np.testing.assert_allclose(y, _lines(board)["AZE-RUS"].y)
+
+
+def test_table_exports_as_csv_in_one_click_guarded_against_formulas(dataset, tmp_path):
+    events = dataset["events"].copy()
+    row = events.index[(events["pair"] == "AZE-RUS") & (events["date"] >= "2024-12-01")][0]
+    events.loc[row, "title"] = '=HYPERLINK("http://x","y")'
+    board = Dashboard(events, sources=dataset["sources"], pairs=PAIRS, export_dir=tmp_path)
+    board.controls["export_table"].click()
+    written = list(tmp_path.glob("dashboard-events-*.csv"))
+    assert len(written) == 1 and written[0].name in board.export_output.value
+    exported = pd.read_csv(written[0])
+    assert set(exported["event_id"]) == set(board.shown["event_id"]) and len(exported) == len(board.shown)
+    assert exported.loc[exported["event_id"] == events.loc[row, "event_id"], "title"].item().startswith("'=")
+    assert 'download="' in board.export_output.value and "data:text/csv" in board.export_output.value
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_no_private_plotly_attributes_in_the_dashboard():
+    folder = Path(tensions.widgets.__file__).parent
+    for path in folder.glob("*.py"):
+        code = path.read_text()
+        assert not re.search(r"\._(trait_values|data|layout)\b", code), path
 
 
 def test_export_button_writes_the_view(board, tmp_path):
@@ -206,13 +260,13 @@ def test_export_button_writes_the_view(board, tmp_path):
     board.controls["export"].click()
     names = {p.name for p in tmp_path.iterdir()}
     assert names == {
-        "dashboard-tension-202207-202507.html",
-        "dashboard-tension-202207-202507.csv",
-        "dashboard-timeline-202207-202507.html",
-        "dashboard-timeline-202207-202507.csv",
+        "dashboard-tension-202201-202507.html",
+        "dashboard-tension-202201-202507.csv",
+        "dashboard-timeline-202201-202507.html",
+        "dashboard-timeline-202201-202507.csv",
     }
-    assert "dashboard-tension-202207-202507.html" in board.export_output.value
-    exported = pd.read_csv(tmp_path / "dashboard-timeline-202207-202507.csv")
+    assert "dashboard-tension-202201-202507.html" in board.export_output.value
+    exported = pd.read_csv(tmp_path / "dashboard-timeline-202201-202507.csv")
     assert set(exported["event_id"]) == set(board.shown["event_id"])
 
 
@@ -234,10 +288,12 @@ def test_opens_on_any_events_table_and_refuses_bad_ones():
     other = (
         events[events["pair"].isin(["AZE-RUS", "RUS-UZB"])].drop(columns=["themes"]).reset_index(drop=True)
     )
-    board = dashboard(other, pairs=["RUS-UZB", "XXX-YYY"])
-    assert set(board.controls["pairs"].options) == {"AZE-RUS", "RUS-UZB"}
-    assert board.controls["pairs"].value == ("RUS-UZB",)  # unknown pairs are dropped
+    board = dashboard(other, pairs=["RUS-UZB"])
+    assert set(board.controls["pairs"].allowed_tags) == {"AZE-RUS", "RUS-UZB"}
+    assert board.controls["pairs"].value == ["RUS-UZB"]
     assert board.controls["themes"].options == ()
+    with pytest.raises(ValueError, match="XXX-YYY"):  # a pair without events is an error, not an empty view
+        dashboard(other, pairs=["RUS-UZB", "XXX-YYY"])
     with pytest.raises(ValueError, match="at least one event"):
         Dashboard(other.iloc[:0])
     with pytest.raises(ValueError, match="lacks the column"):

@@ -3,6 +3,7 @@
 Importing this package registers the house template (``tensions``) as plotly's default.
 """
 
+from tensions.charts.baselines import build_score_lines_figure
 from tensions.charts.diagnostics import build_comparison_figure, build_sensitivity_figure
 from tensions.charts.geo import build_map_figure, geo_assets_script, has_geo
 from tensions.charts.mix import build_event_mix_figure
@@ -19,6 +20,7 @@ from tensions.charts.tension import (
     build_small_multiples_figure,
     build_tension_figure,
     build_waterfall_figure,
+    index_axis_range,
     top_event_annotations,
 )
 from tensions.charts.timeline import build_timeline_figure
@@ -34,6 +36,7 @@ __all__ = [
     "build_event_mix_figure",
     "build_heatmap_figure",
     "build_map_figure",
+    "build_score_lines_figure",
     "build_sensitivity_figure",
     "build_small_multiples_figure",
     "build_tension_figure",
@@ -41,6 +44,7 @@ __all__ = [
     "build_waterfall_figure",
     "geo_assets_script",
     "has_geo",
+    "index_axis_range",
     "pair_color",
     "register_template",
     "show",

@@ -105,6 +105,16 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def index_axis_range(values: pd.Series) -> list[float]:
+    """The y range of an index chart: down to just below the lowest value shown, never above 35, up to 100.
+
+    >>> index_axis_range(pd.Series([50.0, 80.0])), index_axis_range(pd.Series([20.0]))
+    ([35, 100], [17.0, 100])
+    """
+    low = float(values.min()) if len(values) else 50.0
+    return [max(0, min(35, low - 3)), 100]
+
+
 def build_tension_figure(
     scores: pd.DataFrame,
     pairs: Sequence[str] | None = None,
@@ -200,7 +210,7 @@ def build_tension_figure(
                     {"x": row.date, "y": row.index, "text": html.escape(label), "arrowcolor": color}
                 )
     lo, hi = scores["date"].min(), scores["date"].max()
-    y_range = [max(0, min(35, scores["index"].min() - 3)), 100]
+    y_range = index_axis_range(scores["index"])
     for label, (ax, ay) in zip(labels, place_labels(labels, lo, hi, y_range, eras=eras), strict=True):
         fig.add_annotation(
             **label,

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tensions.charts.style import QUAD_COLORS, QUAD_NAMES, add_source_note, events_note, shade_eras
+from tensions.salience import salience
 
 Lanes = Literal["pair", "theme", "actor"]
 CONFIDENCE_SYMBOLS = {"confirmed": "circle", "reported": "diamond", "alleged": "circle-open"}
@@ -189,8 +190,7 @@ def _label_key_events(fig: go.Figure, frame: pd.DataFrame, label_top: int, lo, h
     if label_top <= 0:
         return
     visible = frame[(frame["date"] >= lo) & (frame["date"] <= hi)].copy()
-    weight = visible["confidence"].astype("string").map({"confirmed": 1.0, "reported": 0.7, "alleged": 0.4})
-    visible["salience"] = visible["goldstein"].abs() * weight.fillna(0.4)
+    visible["salience"] = salience(visible)
     ranked = visible.sort_values(["salience", "date"], ascending=[False, True])
     ranked = ranked.drop_duplicates("title")  # one label for the rows of a multilateral event
     top = ranked.head(label_top).sort_values("date")

@@ -1,0 +1,351 @@
+"""JupyterLab and Voilà driven in Chromium: servers, pages, and the dashboard's wall-time latency.
+
+Shared by ``tests/test_browser.py`` (which checks what the dashboard shows and prints its latency) and
+``bench/bench_dashboard.py`` (which prints the same latency figures in ``make bench``). Servers run on
+127.0.0.1 on free ports with a token, on copies of the notebooks in a scratch folder; every request a page
+makes to another host is blocked and recorded.
+
+Latency is measured in the page: a capturing listener notes the time of the first input event of a control
+change (a key, a pointer press, a ``change``), a ``MutationObserver`` on the dashboard notes every DOM
+change that follows (the plotly redraws, the table, the status line), and the latency is the time from the
+input to the last change once the dashboard has been quiet for a while.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+from tensions import paths
+from tensions.export import find_chromium
+
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in front
+TOKEN = "workbook-browser-test"
+SHOTS = paths.ROOT / "reports" / "browser"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+LAB_SETTINGS = {  # no news prompt over the page; every cell rendered, so every prompt can be read
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+}
+QUIET_MS = 600  # the dashboard is redrawn once nothing in it has changed for this long
+# Where a point of a plotly trace is on screen: axis offset + data-to-pixel, from the graph's own layout.
+POINT_JS = """([index, trace, point]) => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[index];
+  const t = gd.data[trace], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const box = gd.getBoundingClientRect();
+  return {x: box.left + xa._offset + xa.l2p(xa.d2l(t.x[point])),
+          y: box.top + ya._offset + ya.l2p(ya.d2l(t.y[point]))};
+}"""
+ARM_JS = """() => {
+  const root = document.querySelector('.tensions-dash');
+  if (!window.__dash) {
+    window.__dash = {t0: null, last: 0};
+    const mark = () => { window.__dash.last = performance.now(); };
+    new MutationObserver(mark).observe(root, {subtree: true, childList: true, attributes: true,
+                                              characterData: true});
+    for (const type of ['keydown', 'pointerdown', 'change']) {
+      document.addEventListener(type, () => {
+        if (window.__dash.t0 === null) window.__dash.t0 = performance.now();
+      }, true);
+    }
+  }
+  window.__dash.t0 = null;
+  window.__dash.last = 0;
+}"""
+SETTLED_JS = """async ([quiet, limit]) => {
+  const d = window.__dash, begun = performance.now();
+  while (performance.now() - begun < limit) {
+    await new Promise(r => setTimeout(r, 25));
+    if (d.t0 !== null && d.last > d.t0 && performance.now() - d.last > quiet) return d.last - d.t0;
+  }
+  return -1;
+}"""
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerError(RuntimeError):
+    """A server did not start or answer."""
+
+
+def wait_for(url: str, server: subprocess.Popen, log: Path, seconds: int = 90) -> None:
+    """Wait until ``url`` answers (or, for a URL without a path, until its port accepts connections)."""
+    deadline = time.time() + seconds
+    parsed = urlparse(url)
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise ServerError(f"server exited with {server.returncode}: {log.read_text()[-2000:]}")
+        try:
+            if parsed.path:
+                urllib.request.urlopen(url, timeout=2)
+            else:
+                socket.create_connection((parsed.hostname, parsed.port), timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise ServerError(f"server did not answer {url} within {seconds} s: {log.read_text()[-2000:]}")
+
+
+@contextlib.contextmanager
+def serve(command: list[str], root: Path, probe: str, name: str) -> Iterator[str]:
+    """Start a server on a free port in ``root``, yield its base URL, and always stop it (and its kernels)."""
+    port = free_port()
+    for plugin, values in LAB_SETTINGS.items():
+        package, setting = plugin.rsplit(":", 1)
+        folder = root / "lab-settings" / package
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{setting}.jupyterlab-settings").write_text(json.dumps(values))
+    env = {
+        **os.environ,
+        "TENSIONS_REPORTS_DIR": str(root / "reports"),
+        "JUPYTER_CONFIG_DIR": str(root / "config"),
+        "JUPYTERLAB_SETTINGS_DIR": str(root / "lab-settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
+        "JUPYTER_PATH": str(paths.ROOT / "scripts" / "jupyter"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(paths.ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    log = root / f"{name}.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [*command, f"--port={port}"],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}{probe}", server, log)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 9)
+            server.wait(timeout=10)
+
+
+def lab_command(root: Path) -> list[str]:
+    """The command line of a JupyterLab server on ``root`` (no browser, no news, a fixed token)."""
+    return [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--allow-root",
+    ]
+
+
+@contextlib.contextmanager
+def lab_server(root: Path) -> Iterator[str]:
+    """A JupyterLab server on ``root``; yields its base URL."""
+    with serve(lab_command(root), root, f"/api/status?token={TOKEN}", "jupyterlab") as base:
+        yield base
+
+
+@contextlib.contextmanager
+def chromium_browser() -> Iterator[object]:
+    """The system Chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser, width: int = 1400, height: int = 1000):
+    """A page whose requests to any other host than this machine are blocked and recorded."""
+    context = browser.new_context(viewport={"width": width, "height": height})  # no cache shared
+    page = context.new_page()
+    page.on("close", lambda _: context.close())
+    page.set_default_timeout(60_000)
+    page.external_requests = []
+
+    def route(request_route):
+        if urlparse(request_route.request.url).hostname in LOCAL_HOSTS:
+            request_route.continue_()
+        else:
+            page.external_requests.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.page_errors = []
+    page.on("pageerror", lambda exc: page.page_errors.append(f"{exc} {exc.stack}"))
+    page.console_errors = []
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    return page
+
+
+def shot(page, name: str, locator=None) -> Path:
+    """Save a screenshot under ``reports/browser/`` (the whole page, or one element)."""
+    path = paths.ensure_dir(SHOTS) / name
+    (locator or page).screenshot(path=str(path), **({} if locator else {"full_page": True}))
+    return path
+
+
+def run_all(page, base: str, notebook: str, timeout_s: int = 150) -> float:
+    """Open ``notebook`` in JupyterLab, Run All, wait for every cell; return the seconds from Run All."""
+    workspace = Path(notebook).stem  # a fresh workspace per notebook: no tab restored from another run
+    page.goto(
+        f"{base}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={TOKEN}",
+        wait_until="domcontentloaded",
+    )
+    page.wait_for_selector(f"{PANEL} .jp-Notebook .jp-Cell")
+    page.wait_for_function(  # the kernel is connected and idle
+        "() => /\\|\\s*Idle/.test(document.querySelector('.jp-StatusBar-Widget, #jp-main-statusbar')?.innerText)",
+        timeout=90_000,
+    )
+    started = time.perf_counter()
+    for _attempt in range(4):  # Run All is ignored while the kernel is still connecting: try again
+        started = time.perf_counter()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        while time.perf_counter() - started < 15:
+            prompts = page.locator(f"{PANEL} .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+            if any(re.fullmatch(r"\[(\*|\d+)\]:", p.strip()) for p in prompts):
+                break
+            time.sleep(0.2)
+        else:
+            continue
+        break
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        prompts = page.locator(f"{PANEL} .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        if prompts and all(re.fullmatch(r"\[\d+\]:", p.strip()) for p in prompts):
+            return time.perf_counter() - started
+        time.sleep(0.2)
+    shot(page, f"{Path(notebook).stem}-timeout.png")
+    raise TimeoutError(f"{notebook}: cells still running after {timeout_s} s (screenshot in {SHOTS})")
+
+
+def click_point(page, plot: int, trace: int, point: int) -> None:
+    """Hover, then click, the point ``point`` of trace ``trace`` of the ``plot``-th plotly graph."""
+    page.locator(".js-plotly-plot").nth(plot).scroll_into_view_if_needed()
+    where = page.evaluate(POINT_JS, [plot, trace, point])
+    page.mouse.move(where["x"], where["y"])
+    time.sleep(0.3)  # plotly picks the point under the cursor on hover
+    page.mouse.click(where["x"], where["y"])
+
+
+def trace_data(page, plot: int, predicate: str) -> tuple[int, dict] | None:
+    """Index and data of the first trace of plot ``plot`` for which the JS ``predicate(t)`` holds."""
+    return page.evaluate(
+        f"""(plot) => {{ const data = document.querySelectorAll('.js-plotly-plot')[plot].data;
+        const i = data.findIndex(t => ({predicate})(t));
+        return i < 0 ? null : [i, {{name: data[i].name, x: data[i].x, y: data[i].y,
+                                     customdata: data[i].customdata}}]; }}""",
+        plot,
+    )
+
+
+def timed(page, action: Callable[[], None], limit_ms: float = 30_000) -> float:
+    """Milliseconds from the first input event of ``action`` to the dashboard's last redraw (-1: none)."""
+    page.evaluate(ARM_JS)
+    action()
+    return float(page.evaluate(SETTLED_JS, [QUIET_MS, limit_ms]))
+
+
+# ------------------------------------------------------------------------------------------ controls
+
+
+def _dashboard(page):
+    return page.locator(".tensions-dash").first
+
+
+def select_confidence(page, level: str) -> None:
+    """Choose the minimum confidence in its dropdown."""
+    _dashboard(page).locator(".widget-dropdown", has_text="Confidence at least").locator(
+        "select"
+    ).select_option(level)
+
+
+def nudge_slider(page, label: str, key: str, handle: int = 0) -> None:
+    """Press ``key`` (``ArrowLeft``/``ArrowRight``) on handle ``handle`` of the slider labelled ``label``."""
+    slider = _dashboard(page).locator(".widget-slider", has_text=label).first
+    knob = slider.locator(".noUi-handle").nth(handle)
+    knob.focus()
+    knob.press(key)
+
+
+def pair_tags(page) -> list[str]:
+    """The pairs chosen in the pair picker, in order."""
+    picker = _dashboard(page).locator(".widget-tagsinput").first
+    return [t.strip().rstrip("×").strip() for t in picker.locator(".tag").all_inner_texts()]
+
+
+def remove_last_pair(page) -> None:
+    """Remove the last chosen pair (the cross of its tag)."""
+    picker = _dashboard(page).locator(".widget-tagsinput").first
+    picker.locator(".tag").last.locator(".tag-button, i, .close").first.click()
+
+
+def add_pair(page, pair: str) -> None:
+    """Type a pair into the pair picker and press Enter."""
+    picker = _dashboard(page).locator(".widget-tagsinput").first
+    box = picker.locator("input").first
+    box.click()
+    box.fill(pair)
+    box.press("Enter")
+
+
+def measure_latency(page, pairs_cycle: tuple[str, ...] = (), rounds: int = 3) -> dict[str, list[float]]:
+    """Wall times (ms) of control changes in the dashboard on ``page``, each change made ``rounds`` times.
+
+    Changes: remove then add a pair (``pairs_cycle`` names the pair to add back), a month more or less at
+    the start of the window, half-life up or down a step, minimum confidence confirmed/alleged. Each change
+    is undone by the next, so the dashboard ends as it began.
+    """
+    page.evaluate("() => document.querySelector('.tensions-dash').scrollIntoView()")
+    out: dict[str, list[float]] = {"pairs": [], "months": [], "half_life": [], "confidence": []}
+    for _ in range(rounds):
+        if pairs_cycle:
+            last = pairs_cycle[-1]
+            out["pairs"].append(timed(page, lambda: remove_last_pair(page)))
+            out["pairs"].append(timed(page, lambda last=last: add_pair(page, last)))
+        out["months"].append(timed(page, lambda: nudge_slider(page, "Months", "ArrowRight")))
+        out["months"].append(timed(page, lambda: nudge_slider(page, "Months", "ArrowLeft")))
+        out["half_life"].append(timed(page, lambda: nudge_slider(page, "Half-life", "ArrowRight")))
+        out["half_life"].append(timed(page, lambda: nudge_slider(page, "Half-life", "ArrowLeft")))
+        out["confidence"].append(timed(page, lambda: select_confidence(page, "confirmed")))
+        out["confidence"].append(timed(page, lambda: select_confidence(page, "alleged")))
+    return {k: v for k, v in out.items() if v}
+
+
+def summarise_latency(times: dict[str, list[float]]) -> str:
+    """``name median (max)`` per kind of change, in ms, on one line."""
+    return ", ".join(
+        f"{name} {statistics.median(values):.0f} ({max(values):.0f})" for name, values in times.items()
+    )

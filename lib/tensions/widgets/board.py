@@ -1,0 +1,397 @@
+"""The dashboard: controls wired to a :class:`DashboardState` and its views."""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import ipywidgets as w
+import pandas as pd
+import plotly.graph_objects as go
+
+from tensions import charts, paths
+from tensions.export import export_figures, write_csv
+from tensions.salience import most_salient
+from tensions.widgets import tables
+from tensions.widgets.controls import arrange, make_controls, read_settings
+from tensions.widgets.methods import METHODS
+from tensions.widgets.state import DashboardState
+from tensions.widgets.view import FigureView, drawn_traces, iso_days, show_figure
+
+FADED = {"marker": {"opacity": 0.2}}
+LINE_MODES = ("lines", "lines+markers")
+HINT = (
+    "<i>Click a point on a tension line to see the events that make it up, or an event on the timeline to "
+    "see its sources and evidence.</i>"
+)
+
+
+class Dashboard:
+    """Linked, clickable views of an events table and its scores.
+
+    Args:
+        events: events with the curated columns (``load_events`` or ``read_events`` output).
+        eras: named periods to shade (``load_eras``), optional; the window opens on the earliest era of
+            the chosen pairs.
+        sources: the sources table (``load_sources``), to show an event's sources by title and link.
+        pairs: pairs selected when the dashboard opens (default: the four with the most events); a pair
+            without events is an error naming the closest ones.
+        export_dir: where *Export view* and *Table as CSV* write (default ``reports/figures/``).
+        max_timeline_events: the timeline draws at most this many events of the chosen pairs (the most
+            salient ones); the scores and the table always use every event.
+        table_rows: rows shown in the event table (the most recent first; the CSV has them all).
+        export_formats: formats the *Export view* button writes.
+        width: width of the charts in pixels (a FigureWidget inside a box does not size itself to it).
+
+    Attributes:
+        controls: the ipywidgets controls by name (see :func:`tensions.widgets.controls.make_controls`).
+        state: the settings and what they select (:class:`~tensions.widgets.state.DashboardState`).
+        tension, timeline, waterfall: the ``go.FigureWidget`` views (``figures`` has them by name); the
+            waterfall exists once a point of the index has been clicked.
+        table, detail, export_output, status: HTML widgets.
+        widget: the whole dashboard, to display.
+        last_update_seconds: how long the last control change took in the kernel.
+    """
+
+    def __init__(
+        self,
+        events: pd.DataFrame,
+        eras: pd.DataFrame | None = None,
+        sources: pd.DataFrame | None = None,
+        pairs: Sequence[str] | None = None,
+        export_dir: str | Path | None = None,
+        max_timeline_events: int = 1500,
+        table_rows: int = 200,
+        export_formats: Sequence[str] = ("png", "svg", "html"),
+        width: int = 920,
+    ):
+        self.state = DashboardState(events)
+        self.eras = eras
+        self.sources = sources.set_index("source_id") if sources is not None else None
+        self.export_dir = export_dir
+        self.export_formats = tuple(export_formats)
+        self.max_timeline_events = max_timeline_events
+        self.table_rows = table_rows
+        self.width = width
+        self.last_update_seconds = 0.0
+        self.controls = make_controls(self.state.events, self.state.pairs, eras, pairs)
+        self.tension = FigureView()
+        self.timeline = FigureView()
+        self.waterfall: go.FigureWidget | None = None  # made on the first click: one widget less to load
+        self.waterfall_box = w.Box([], layout=w.Layout(display="none"))
+        self.table = w.HTML(layout=w.Layout(max_height="380px", overflow="auto"))
+        self.detail = w.HTML(HINT)
+        self.export_output = w.HTML()
+        self.status = w.HTML()
+        self._timeline_ids: list[tuple[int, list[str]]] = []
+        self._timeline_note = ""
+        self._tension_method: str | None = None
+        self._clickable: dict[str, int] = {"tension": 0, "timeline": 0}
+
+        for name, control in self.controls.items():
+            if not isinstance(control, w.Button):
+                control.observe(functools.partial(self._changed, name), names="value")
+        self.controls["export"].on_click(lambda _: self.export_view())
+        self.controls["export_table"].on_click(lambda _: self.export_table())
+        self.update()
+        views = [self.export_output, self.status, self.tension, self.detail, self.waterfall_box]
+        self.widget = arrange(self.controls, tables.render_style(), [*views, self.timeline, self.table])
+
+    # ------------------------------------------------------------------------------------ read-only
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Every event of the dashboard."""
+        return self.state.events
+
+    @property
+    def context(self) -> pd.DataFrame:
+        """The chosen pairs' events, every date."""
+        return self.state.context
+
+    @property
+    def selection(self) -> pd.DataFrame:
+        """The chosen pairs' events that pass the filters, every date (the scores use them)."""
+        return self.state.selection
+
+    @property
+    def shown(self) -> pd.DataFrame:
+        """The selection inside the window (the table lists them)."""
+        return self.state.shown
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """The scores drawn on the tension view (columns depend on the method)."""
+        return self.state.scores
+
+    @property
+    def figures(self) -> dict[str, go.FigureWidget]:
+        """The views by name: ``tension``, ``timeline`` and, once a point was clicked, ``waterfall``."""
+        views = {"tension": self.tension, "timeline": self.timeline}
+        return views | ({"waterfall": self.waterfall} if self.waterfall is not None else {})
+
+    @property
+    def knobs(self) -> dict:
+        """The scoring settings the controls describe."""
+        return read_settings(self.controls).knobs
+
+    @property
+    def window(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last day of the chosen months."""
+        settings = read_settings(self.controls)
+        return settings.start, settings.end
+
+    # --------------------------------------------------------------------------------------- update
+
+    def _changed(self, _name: str, _change=None) -> None:
+        self.update()
+
+    def update(self, rebuild: bool = False) -> set[str]:
+        """Bring the views up to date with the controls, each view redrawn at most once.
+
+        Args:
+            rebuild: draw both views again with the chart builders even if only values changed.
+
+        Returns:
+            What was recomputed (see :meth:`DashboardState.apply`).
+        """
+        started = time.perf_counter()
+        settings = read_settings(self.controls)
+        structural = rebuild or self.state.settings is None or settings.pairs != self.state.settings.pairs
+        done = self.state.apply(settings)
+        if structural or settings.method != self._tension_method:
+            self._draw_tension()
+        elif "scores" in done:
+            self._push_scores()
+        if structural:
+            self._draw_timeline()
+        if done & {"selection", "shown", "context"} or structural:
+            self._fade_and_zoom_timeline()
+            self.table.value = tables.render_events_table(self.shown, self.sources, self.table_rows)
+        self.last_update_seconds = time.perf_counter() - started
+        self.status.value = tables.render_status(self.state, self._timeline_note, self.last_update_seconds)
+        return done
+
+    def rebuild(self) -> None:
+        """Draw every view again with the chart builders (what a change of pairs does)."""
+        self.update(rebuild=True)
+
+    # ---------------------------------------------------------------------------------------- views
+
+    def _draw_tension(self) -> None:
+        """Draw the tension view with the chart builders, then move it into the widget."""
+        settings = self.state.settings
+        method = METHODS[settings.method]
+        pairs = list(settings.pairs)
+        self._tension_method = settings.method
+        if self.scores.empty:
+            fig = go.Figure().update_layout(title="No event matches the selection", height=300)
+        elif method.key == "index":
+            fig = charts.build_tension_figure(self.scores, pairs=pairs, eras=self.eras, top_events=0)
+            fig.update_layout(hovermode="closest")  # a click must pick one line, not every line at that date
+        else:
+            fig = charts.build_score_lines_figure(
+                self.scores, method.column, pairs, method.label, method.axis_title, eras=self.eras
+            )
+        fig.update_layout(
+            width=self.width, xaxis_range=[f"{settings.start:%Y-%m-%d}", f"{settings.end:%Y-%m-%d}"]
+        )
+        self._watch_clicks(self.tension, show_figure(self.tension, fig), "tension", self._tension_clicked)
+
+    def _push_scores(self) -> None:
+        """Move the new scores into the lines already drawn (one redraw)."""
+        settings = self.state.settings
+        method = METHODS[settings.method]
+        by_pair = {str(p): g for p, g in self.scores.groupby("pair", observed=True)}
+        if not set(by_pair) <= {t.name for t in drawn_traces(self.tension, LINE_MODES)}:
+            self._draw_tension()  # a pair that had no score now has one
+            return
+        with self.tension.batch_update():
+            for trace in drawn_traces(self.tension, LINE_MODES):
+                part = by_pair.get(trace.name)
+                if part is None:
+                    trace.x, trace.y = [], []
+                    continue
+                trace.x = iso_days(part["date"])
+                trace.y = part[method.column].to_numpy()
+                if method.key == "index":
+                    trace.customdata = part[["pressure", "n_events"]].to_numpy()
+            self.tension.layout.xaxis.range = [f"{settings.start:%Y-%m-%d}", f"{settings.end:%Y-%m-%d}"]
+            if method.key == "index":
+                self.tension.layout.yaxis.range = charts.index_axis_range(self.scores["index"])
+
+    def _draw_timeline(self) -> None:
+        """Draw the timeline with the builder: every event of the chosen pairs (at most the most salient)."""
+        context = most_salient(self.context, self.max_timeline_events)
+        self._timeline_note = (
+            f"timeline: the {self.max_timeline_events:,} most salient of {len(self.context):,} events"
+            if len(context) < len(self.context)
+            else ""
+        )
+        if context.empty:
+            fig = go.Figure().update_layout(title="No event for these pairs", height=300)
+        else:
+            fig = charts.build_timeline_figure(context, self.eras)
+            lanes = context["pair"].nunique()
+            # Plotly stretches an axis to fit annotation arrows, which squeezes the lanes: fix the lane axis
+            # instead, with headroom above the top lane for the key-event labels (up to ~105 px above). The
+            # months control replaces the range slider.
+            lane_px, headroom = 56, 2.0
+            fig.update_layout(
+                height=int(300 + lane_px * (lanes + headroom)),
+                yaxis={"range": [-0.6, lanes - 0.4 + headroom], "autorange": False},
+                xaxis={"rangeslider": {"visible": False}},
+                margin={"b": 90},
+            )
+            fig.layout.annotations[-1].update(yshift=-60)  # the source note, closer without the slider
+        fig.update_layout(width=self.width)
+        self._watch_clicks(self.timeline, show_figure(self.timeline, fig), "timeline", self._timeline_clicked)
+        self._timeline_ids = [
+            (i, [str(row[-1]) for row in trace.customdata])
+            for i, trace in enumerate(self.timeline.data)
+            if trace.mode == "markers"
+            and trace.visible is not False
+            and trace.customdata is not None
+            and len(trace.customdata)
+        ]
+
+    def _fade_and_zoom_timeline(self) -> None:
+        """Fade the events the filters leave out and show the chosen months (one redraw)."""
+        kept = set(self.selection["event_id"].astype("string").tolist())
+        settings = self.state.settings
+        with self.timeline.batch_update():
+            for i, ids in self._timeline_ids:
+                mask = [event_id in kept for event_id in ids]
+                trace = self.timeline.data[i]
+                trace.selectedpoints = None if all(mask) else [j for j, keep in enumerate(mask) if keep]
+                trace.unselected = FADED
+            if self._timeline_ids:
+                pad = pd.Timedelta(days=10)
+                self.timeline.layout.xaxis.range = [
+                    f"{settings.start - pad:%Y-%m-%d}",
+                    f"{settings.end + pad:%Y-%m-%d}",
+                ]
+
+    def _watch_clicks(self, fig: go.FigureWidget, added: list[int], name: str, callback) -> None:
+        """Send clicks on the traces added to ``fig`` to ``callback`` (reused traces keep theirs)."""
+        for i in added:
+            fig.data[i].on_click(callback)
+
+    # ---------------------------------------------------------------------------------------- clicks
+
+    def _tension_clicked(self, trace, points, _selector) -> None:
+        if points.point_inds and trace.name and trace.mode in LINE_MODES:
+            self.on_tension_click(trace.name, pd.Timestamp(points.xs[0]))
+
+    def _timeline_clicked(self, trace, points, _selector) -> None:
+        if points.point_inds and trace.mode == "markers" and trace.customdata is not None:
+            self.on_event_click(str(trace.customdata[points.point_inds[0]][-1]))
+
+    def explain_point(self, pair: str, date) -> pd.DataFrame:
+        """The events behind the value of ``pair`` at ``date`` under the current method and settings.
+
+        Returns:
+            One row per event with ``event_id``, ``date``, ``title``, ``goldstein``, ``confidence`` and
+            ``contribution``; contributions add up to the value drawn (``attrs["value"]``): the pressure
+            for the index, the mean Goldstein of the day, or the cumulative push.
+        """
+        return self.state.explain_point(pair, date)
+
+    def on_tension_click(self, pair: str, date) -> pd.DataFrame:
+        """Show (and return) the events behind ``pair`` at ``date``: a table and, for the index, a waterfall."""
+        day = pd.Timestamp(date).normalize()
+        method = METHODS[self.state.settings.method]
+        breakdown = self.explain_point(pair, day)
+        self.detail.value = tables.render_breakdown(breakdown, pair, day, method.what)
+        if method.key == "index" and len(breakdown):
+            waterfall = charts.build_waterfall_figure(breakdown, pair, day).update_layout(width=self.width)
+            if self.waterfall is None:
+                self.waterfall = FigureView()
+                self.waterfall_box.children = (self.waterfall,)
+            show_figure(self.waterfall, waterfall)
+            self.waterfall_box.layout.display = None
+        else:
+            self.waterfall_box.layout.display = "none"
+        return breakdown
+
+    def on_event_click(self, event_id: str) -> pd.Series:
+        """Show (and return) one event's details with its sources (title and link) and evidence quote."""
+        event = self.state.event(event_id)
+        self.detail.value = tables.render_event(
+            event, self.sources, faded=not self.state.is_selected(event_id)
+        )
+        self.waterfall_box.layout.display = "none"
+        return event
+
+    # ---------------------------------------------------------------------------------------- output
+
+    def _stamp(self) -> str:
+        start, end = self.window
+        return f"{start:%Y%m}-{end:%Y%m}"
+
+    def export_view(self, formats: Sequence[str] | None = None) -> list[Path]:
+        """Export the current views (and the data behind them) with ``export_figures``; show the paths."""
+        stamp = self._stamp()
+        items = [
+            (go.Figure(self.tension), f"dashboard-tension-{stamp}", self.scores),
+            (go.Figure(self.timeline), f"dashboard-timeline-{stamp}", self.shown),
+        ]
+        self.export_output.value = "<i>Exporting…</i>"
+        try:
+            written = export_figures(items, formats=formats or self.export_formats, out_dir=self.export_dir)
+        except Exception as exc:  # shown in the dashboard rather than lost in a widget callback
+            self.export_output.value = tables.render_error(exc)
+            raise
+        self.export_output.value = tables.render_files(written)
+        return written
+
+    def table_frame(self) -> pd.DataFrame:
+        """The events of the table: every one inside the window that passes the filters, most recent first."""
+        return self.shown.sort_values("date", ascending=False, kind="stable").reset_index(drop=True)
+
+    def export_table(self) -> Path:
+        """Write the table's events (all of them, every column) as CSV, formula cells neutralised.
+
+        The file goes to ``export_dir`` (written whole or not at all); the dashboard lists it with a link
+        that downloads the same CSV in the browser.
+        """
+        out_dir = paths.ensure_dir(Path(self.export_dir) if self.export_dir else paths.FIGURES_DIR)
+        path = out_dir / f"dashboard-events-{self._stamp()}.csv"
+        part: Path | None = None
+        try:
+            with tempfile.NamedTemporaryFile(dir=out_dir, suffix=".csv.part", delete=False) as handle:
+                part = Path(handle.name)
+            write_csv(self.table_frame(), part)
+            os.replace(part, path)
+        except Exception as exc:
+            if part is not None:
+                part.unlink(missing_ok=True)
+            self.export_output.value = tables.render_error(exc)
+            raise
+        self.export_output.value = tables.render_files([path], download=(path.name, path.read_bytes()))
+        return path
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def dashboard(
+    events: pd.DataFrame | None = None,
+    eras: pd.DataFrame | None = None,
+    sources: pd.DataFrame | None = None,
+    **kwargs,
+) -> Dashboard:
+    """Open the dashboard on ``events`` (default: the curated dataset with its eras and sources).
+
+    Keyword arguments go to :class:`Dashboard` (``pairs``, ``export_dir``, ``max_timeline_events`` ...).
+    """
+    if events is None:
+        from tensions.data import load_dataset
+
+        ds = load_dataset()
+        events, eras, sources = ds["events"], ds["eras"], ds["sources"]
+    return Dashboard(events, eras=eras, sources=sources, **kwargs)

@@ -1,0 +1,159 @@
+"""The dashboard's controls: what they offer, their defaults, and the settings they describe."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ipywidgets as w
+import pandas as pd
+
+from tensions.charts.style import QUAD_NAMES
+from tensions.select import CONFIDENCE_ORDER
+from tensions.widgets.methods import METHODS
+from tensions.widgets.state import Settings, check_pairs
+
+GOLDSTEIN_CHOICES = {"events' own weights": None, "GDELT": "gdelt", "ICEWS": "icews", "Phoenix": "phoenix"}
+WIDE = {"description_width": "initial"}
+
+
+def default_pairs(known: list[str], pairs: Sequence[str] | None) -> list[str]:
+    """The pairs chosen at opening: ``pairs`` (checked) or the four with the most events."""
+    if pairs is None:
+        return known[:4]
+    check_pairs(list(pairs), known)
+    return list(dict.fromkeys(pairs))
+
+
+def default_window(months: pd.DatetimeIndex, eras: pd.DataFrame | None, pairs: Sequence[str]) -> int:
+    """Index of the first month shown at opening: the start of the earliest era of the chosen pairs.
+
+    An era concerns a pair when its ``pairs`` list names it (an era without a list concerns every pair).
+    Without such an era the window opens on the last three years.
+    """
+    fallback = max(months[0], months[-1] - pd.DateOffset(years=3))
+    start = fallback
+    if eras is not None and len(eras):
+        listed = eras["pairs"].fillna("") if "pairs" in eras else pd.Series("", index=eras.index)
+        mine = eras[listed.map(lambda s: not s or bool(set(str(s).split(";")) & set(pairs)))]
+        mine = mine[(mine["end"] >= months[0]) & (mine["start"] <= months[-1] + pd.offsets.MonthEnd(0))]
+        if len(mine):
+            start = min(fallback, max(months[0], mine["start"].min().to_period("M").start_time))
+    return int(months.searchsorted(start, side="right") - 1)
+
+
+def make_controls(
+    events: pd.DataFrame, known_pairs: list[str], eras: pd.DataFrame | None, pairs: Sequence[str] | None
+) -> dict[str, w.Widget]:
+    """Every control by name, set to its default.
+
+    Names: ``pairs`` (a searchable tag picker), ``dates`` (months), ``themes``, ``quads``, ``confidence``,
+    ``half_life``, ``goldstein``, ``method``, ``export`` and ``export_table`` (buttons).
+    """
+    chosen = default_pairs(known_pairs, pairs)
+    months = pd.date_range(
+        events["date"].min().to_period("M").start_time,
+        events["date"].max().to_period("M").start_time,
+        freq="MS",
+    )
+    themes = sorted({t for s in events["themes"].dropna().unique() for t in str(s).split(";") if t})
+    return {
+        "pairs": w.TagsInput(
+            value=chosen,
+            allowed_tags=known_pairs,
+            allow_duplicates=False,
+            placeholder="type a pair, e.g. AZE-RUS",
+            description="Pairs",
+            tooltip="Type to search the pairs; Enter adds one, × removes it",
+            style=WIDE,
+            layout=w.Layout(width="560px"),
+        ),
+        "themes": w.SelectMultiple(
+            options=themes, value=tuple(themes), rows=7, description="Themes", style=WIDE
+        ),
+        "quads": w.SelectMultiple(
+            options=[(QUAD_NAMES[q], q) for q in (1, 2, 3, 4)],
+            value=(1, 2, 3, 4),
+            rows=4,
+            description="Quad class",
+            style=WIDE,
+        ),
+        "dates": w.SelectionRangeSlider(
+            options=[(m.strftime("%b %Y"), m) for m in months],
+            index=(default_window(months, eras, chosen), len(months) - 1),
+            description="Months",
+            continuous_update=False,
+            style=WIDE,
+            layout=w.Layout(width="560px"),
+        ),
+        "confidence": w.Dropdown(
+            options=list(CONFIDENCE_ORDER),
+            value="alleged",
+            description="Confidence at least",
+            style=WIDE,
+            layout=w.Layout(width="260px", margin="2px 0 0 32px"),
+        ),
+        "half_life": w.FloatLogSlider(
+            value=30,
+            base=10,
+            min=0.5,
+            max=2.5,
+            step=0.05,
+            description="Half-life (days)",
+            readout_format=".0f",
+            continuous_update=False,
+            style=WIDE,
+        ),
+        "goldstein": w.Dropdown(
+            options=list(GOLDSTEIN_CHOICES),
+            value="events' own weights",
+            description="Goldstein weights",
+            style=WIDE,
+            layout=w.Layout(width="300px"),
+        ),
+        "method": w.ToggleButtons(
+            options=[(m.label, m.key) for m in METHODS.values()],
+            value="index",
+            description="Score",
+            style={**WIDE, "button_width": "190px"},
+        ),
+        "export": w.Button(description="Export view", icon="download", button_style="primary"),
+        "export_table": w.Button(
+            description="Table as CSV", icon="table", tooltip="Write the filtered events of the window as CSV"
+        ),
+    }
+
+
+def read_settings(controls: dict[str, w.Widget]) -> Settings:
+    """The settings the controls describe."""
+    start, end = controls["dates"].value
+    themes, quads = controls["themes"], controls["quads"]
+    return Settings(
+        pairs=tuple(controls["pairs"].value),
+        start=pd.Timestamp(start),
+        end=pd.Timestamp(end) + pd.offsets.MonthEnd(0),
+        themes=None if set(themes.value) == set(themes.options) else tuple(themes.value),
+        quads=None if len(quads.value) == 4 else tuple(quads.value),
+        min_confidence=controls["confidence"].value,
+        half_life_days=float(controls["half_life"].value),
+        goldstein_table=GOLDSTEIN_CHOICES[controls["goldstein"].value],
+        method=controls["method"].value,
+    )
+
+
+def arrange(controls: dict[str, w.Widget], style: str, views: Sequence[w.Widget]) -> w.Box:
+    """Controls above the views, in rows."""
+    c = controls
+    row = w.Layout(
+        justify_content="flex-start", align_items="center", margin="0 0 4px 0", flex_flow="row wrap"
+    )
+    return w.VBox(
+        [
+            w.HTML(style),
+            w.HBox([c["pairs"], c["confidence"]], layout=row),
+            w.HBox([c["themes"], c["quads"]], layout=row),
+            w.HBox([c["dates"], c["goldstein"]], layout=row),
+            w.HBox([c["half_life"], c["export"], c["export_table"]], layout=row),
+            c["method"],
+            *views,
+        ]
+    ).add_class("tensions-dash")
