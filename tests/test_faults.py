@@ -24,7 +24,7 @@ from test_ingest import ACLED_COLUMNS, CSV_MAPPING, ICEWS, acled_row, gdelt2_lin
 from tensions import outputs, paths
 from tensions.cli import main as cli_main
 from tensions.data import DatasetError, ExtraColumnWarning, load_events
-from tensions.export import build_report, export_figures
+from tensions.export import ExportError, build_report, export_figures
 from tensions.ingest import read_events
 from tensions.schema import EVENT_FIELDS
 
@@ -455,3 +455,24 @@ def test_nul_bytes_are_rejected_with_a_reason(tmp_path, mini_dataset):
     curated.write_bytes(curated.read_bytes().replace(b"comma.", b"comma.\x00", 1))
     with pytest.raises(DatasetError, match=r"line 2.*NUL byte"):
         load_events(curated)
+
+
+def test_an_image_that_kaleido_did_not_render_is_an_error_and_replaces_nothing(tmp_path, monkeypatch):
+    import kaleido
+
+    previous = tmp_path / "chart.png"
+    previous.write_bytes(b"the previous image")
+    calls = []
+
+    def renders_nothing(specs, kopts):  # as kaleido does when a render times out: an error returned, no file
+        calls.append(len(specs))
+        for spec in specs:
+            Path(spec["path"]).unlink(missing_ok=True)
+        return (TimeoutError("render timed out"),)
+
+    monkeypatch.setattr(kaleido, "write_fig_from_object_sync", renders_nothing)
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[1, 2]))
+    with pytest.raises(ExportError, match=r"chart\.png \(2 attempts\): render timed out"):
+        export_figures([(fig, "chart", None)], ("png",), out_dir=tmp_path)
+    assert calls == [1, 1] and previous.read_bytes() == b"the previous image"
+    assert temps_of(previous) == []

@@ -183,12 +183,31 @@ def _write_static(jobs: list[dict]) -> None:
         outputs.write_text(geo_file, geo_assets_script(TOPOJSON_NAMES))
     with (
         ExitStack() as stack
-    ):  # each image rendered to a temporary file, renamed into place once all are done
+    ):  # every image rendered to a temporary file, renamed into place once all are done
         temps = [stack.enter_context(outputs.atomic_path(job["file"])) for job in jobs]
-        _render_static(jobs, temps, geo_file)
+        pending = list(zip(jobs, temps, strict=True))
+        for _ in range(1 + RENDER_RETRIES):
+            problems = _render_static(pending, geo_file)
+            pending = [(job, temp) for job, temp in pending if not temp.exists() or not temp.stat().st_size]
+            if not pending:
+                return
+        names = ", ".join(str(job["file"]) for job, _ in pending)
+        reason = f": {problems[0]}" if problems else ""
+        raise ExportError(f"kaleido rendered no image for {names} ({1 + RENDER_RETRIES} attempts){reason}")
 
 
-def _render_static(jobs: list[dict], temps: list[Path], geo_file: Path | None) -> None:
+class ExportError(RuntimeError):
+    """kaleido returned without writing some images (a render that timed out, for one); nothing was replaced."""
+
+
+#: Renders tried again when kaleido returns without writing an image (on a loaded machine a render can time out).
+RENDER_RETRIES = 1
+#: Seconds kaleido waits for one image (its default, 90 s, is short on a busy machine).
+RENDER_TIMEOUT = 300
+
+
+def _render_static(pending: list[tuple[dict, Path]], geo_file: Path | None) -> tuple:
+    """Render ``(job, temporary file)`` pairs in one kaleido session; return the errors kaleido reported."""
     import kaleido
 
     specs = [
@@ -202,16 +221,19 @@ def _render_static(jobs: list[dict], temps: list[Path], geo_file: Path | None) -
                 "scale": job["scale"],
             },
         }
-        for job, temp in zip(jobs, temps, strict=True)
+        for job, temp in pending
     ]
     # no MathJax (kaleido would load it from a CDN); the map outlines come from a local script
     page = kaleido.PageGenerator(mathjax=False, others=[geo_file] if geo_file else None)
     try:
-        kaleido.write_fig_from_object_sync(specs, kopts={"page_generator": page})
+        errors = kaleido.write_fig_from_object_sync(
+            specs, kopts={"page_generator": page, "timeout": RENDER_TIMEOUT}
+        )
     except Exception as exc:  # kaleido/choreographer raise their own types when the browser fails
         if "browser" in str(exc).lower() or "chrom" in str(exc).lower():
             raise ChromiumMissingError(f"{CHROMIUM_HELP}\n(kaleido said: {exc})") from exc
         raise
+    return tuple(errors or ())
 
 
 def export_each_separately(

@@ -635,9 +635,8 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
         self.progress, self.memory_limit, self.batch_rows = progress, memory_limit, batch_rows
         self.report = IngestReport(format=format, files=[str(p) for p in self.listed], file_errors=problems)
         self.rejects: list[pd.DataFrame] = []
-        self.seen_ids: set[str] = (
-            set()
-        )  # ids of the events kept so far: a repeated id is filtered as a duplicate
+        # ids of the events kept so far: a repeated id is filtered as a duplicate
+        self.seen_ids: set[str] = set()
 
     def __iter__(self) -> Iterator[pa.Table]:
         bar = tqdm(unit=" records", unit_scale=True, desc=f"ingest {self.format}", disable=not self.progress)
@@ -721,10 +720,8 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
                     yielded = True
                     yield table
             shaper.close()
-        except (
-            duckdb.InterruptException
-        ):  # Ctrl-C while DuckDB was reading: the run stops, it is not a file error
-            raise KeyboardInterrupt from None
+        except duckdb.InterruptException:
+            raise KeyboardInterrupt from None  # Ctrl-C while DuckDB was reading: the run stops, no file error
         except duckdb.Error as exc:
             if not yielded and len(group) > 1:
                 for member in group:
@@ -760,13 +757,15 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
     def _first_seen(self, kept: pa.Table, counts: dict[str, int]) -> pa.Table:
         """The rows of ``kept`` whose id was not kept before; the others counted as filtered duplicates."""
         ids = kept.column("rec_id").to_pylist()
+        unique = set(ids)
+        if len(unique) == len(ids) and self.seen_ids.isdisjoint(unique):  # the usual case, without a loop
+            self.seen_ids |= unique
+            return kept
         fresh = []
         for rec_id in ids:
             fresh.append(rec_id not in self.seen_ids)
             self.seen_ids.add(rec_id)
         repeated = len(ids) - sum(fresh)
-        if not repeated:
-            return kept
         counts["kept"] -= repeated
         key = "filtered: duplicate event id (the first record kept)"
         counts[key] = counts.get(key, 0) + repeated
@@ -1017,13 +1016,14 @@ def _find_lines(con, file: Path, wanted: pd.DataFrame, format: str) -> pd.DataFr
 def _swallowed_lines(file: Path, parsed: pd.DataFrame, workdir: Path) -> tuple[Path, int] | None:
     """The lines a rejected multi-line CSV record ran over, as a new file (header + those lines), and its offset.
 
-    Returns ``None`` when no rejected record spans lines. The offset turns the new file's line numbers back into
+    Only a record rejected for its quoting counts (a quote opened by mistake). Returns ``None`` when there is none. The offset turns the new file's line numbers back into
     the original's (its line 2 is the line after the first line of the rejected record).
     """
+    quoting = ("malformed record: unquoted value", "malformed record: unterminated quote")
     spans = [
         (int(line), record.rstrip("\r\n").count("\n"))
-        for line, record in zip(parsed["line"], parsed["record"], strict=True)
-        if isinstance(record, str) and "\n" in record.rstrip("\r\n")
+        for line, record, reason in zip(parsed["line"], parsed["record"], parsed["reason"], strict=True)
+        if reason in quoting and isinstance(record, str) and "\n" in record.rstrip("\r\n")
     ]
     if not spans:
         return None
