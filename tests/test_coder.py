@@ -381,3 +381,10 @@ def test_candidates_csv_round_trip_undoes_the_formula_guard(tmp_path):
     path = write_csv_atomically(frame, tmp_path / "c.csv")
     assert "'=HYPERLINK" in path.read_text(encoding="utf-8")
     assert read_candidates(path)["title"].iloc[0] == '=HYPERLINK("x")'
+
+
+def test_origin_says_where_an_event_comes_from(tmp_path):
+    assert set(tensions.load_events()["origin"]) == {"curated"}
+    events, _ = tensions.read_events(paths.EXTERNAL_DIR / "icews_events_2018-06-01.tab", format="icews",
+                                     rejects_dir=tmp_path)  # fmt: skip
+    assert len(events) and set(events["origin"]) == {"machine-coded"}
