@@ -388,3 +388,11 @@ def test_origin_says_where_an_event_comes_from(tmp_path):
     events, _ = tensions.read_events(paths.EXTERNAL_DIR / "icews_events_2018-06-01.tab", format="icews",
                                      rejects_dir=tmp_path)  # fmt: skip
     assert len(events) and set(events["origin"]) == {"machine-coded"}
+
+
+def test_review_card_shows_flags_and_escapes_article_text():
+    text = "Russia <b onclick='x()'>really</b> accused Azerbaijan on 3 May 2025 & 4 May 2025."
+    candidates = code_article(text, published="2025-05-05", known_events=NO_EVENTS, min_score=0)
+    card = tensions.review(candidates).cards[0]
+    assert "<b " not in card.sentence.value and "&lt;b onclick=&#39;x()&#39;&gt;" in card.sentence.value
+    assert "several dates in the sentence" in card.header.value and "Flags(" not in card.header.value

@@ -83,7 +83,7 @@ class CandidateCard:
     def __init__(self, row: pd.Series, countries: list[tuple[str, str]], cameo: list[str]):
         self.row = row
         layout = widgets.Layout(width="auto")
-        self.header = widgets.HTML(_HEADER.render(row=row))
+        self.header = widgets.HTML(_HEADER.render(row=row.to_dict()))
         self.sentence = widgets.HTML(highlight_sentence(str(row["sentence"]), str(row["highlights"])))
         actor, target = str(row["actor"]), str(row["target"])
         self.actor = widgets.Dropdown(options=_with(countries, actor), value=actor, description="actor")

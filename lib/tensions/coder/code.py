@@ -25,8 +25,9 @@ from tensions.coder.read import CoderError, read_article
 from tensions.coder.verbs import VerbMatch, choose_verb, find_verbs
 from tensions.schema import EVENT_FIELDS
 
-#: Candidates scoring less are left out by default: an undated sentence with a general verb pattern.
-MIN_SCORE = 0.55
+#: Candidates scoring less are left out by default: a sentence with no date of its own or before it, or a
+#: general verb pattern with neither a clear direction nor a date in the sentence.
+MIN_SCORE = 0.75
 #: Longest evidence quote the coder takes from a sentence, in words.
 EVIDENCE_WORDS = 15
 #: Columns added for the review, after the events schema's columns.
