@@ -431,6 +431,9 @@ def _row(
         if re.search(pattern, sentence.text, re.IGNORECASE) and theme not in themes:
             themes.append(theme)
     pair = "-".join(sorted((source.iso3, target.iso3)))
+    named = ("country", "adjective", "capital")  # "Russian", "России", "Moscow": the country's name
+    actor_detail = names.get(source.iso3, source.detail) if source.kind in named else source.detail
+    target_detail = names.get(target.iso3, target.detail) if target.kind in named else target.detail
     return {
         "event_id": "",
         "date": when.date.isoformat(),
@@ -438,14 +441,14 @@ def _row(
         "end_date": when.end_date.isoformat() if when.end_date else "",
         "actor": source.iso3,
         "target": target.iso3,
-        "actor_detail": source.detail,
-        "target_detail": target.detail,
+        "actor_detail": actor_detail,
+        "target_detail": target_detail,
         "cameo_code": code,
         "quad_class": int(quad[code[:2]]),
         "goldstein": float(weights.get(code, 0.0)),
         "goldstein_note": "" if code in weights else "no GDELT weight for this code: 0 used",
         "title": title[:80],
-        "description": f"{meaning} ({source.detail} towards {target.detail}); coded from the article, to be rephrased.",
+        "description": f"{meaning} ({actor_detail} towards {target_detail}); coded from the article, to be rephrased.",
         "themes": ";".join(themes),
         "location": "",
         "latitude": None,
