@@ -396,3 +396,21 @@ def test_review_card_shows_flags_and_escapes_article_text():
     card = tensions.review(candidates).cards[0]
     assert "<b " not in card.sentence.value and "&lt;b onclick=&#39;x()&#39;&gt;" in card.sentence.value
     assert "several dates in the sentence" in card.header.value and "Flags(" not in card.header.value
+
+
+def test_a_russian_article_in_windows_1251_is_read(tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_bytes("Вчера Россия обвинила Азербайджан во лжи.".encode("cp1251"))
+    frame = code_article(path, published="2025-05-02", known_events=NO_EVENTS)
+    assert frame[["actor", "target", "date"]].values.tolist() == [["RUS", "AZE", "2025-05-01"]]
+
+
+def test_a_broken_own_events_file_is_a_clear_cli_error(workspace, tmp_path, capsys):
+    from tensions.cli import main
+
+    workspace.mkdir()
+    (workspace / "events.csv").write_text("event_id,date\nOWN-0001,not a date\n", encoding="utf-8")
+    article = tmp_path / "a.txt"
+    article.write_text("Russia accused Azerbaijan on 3 May 2025.", encoding="utf-8")
+    assert main(["code", str(article), "--out", str(tmp_path / "c.csv")]) == 2
+    assert "events.csv" in capsys.readouterr().err
