@@ -11,7 +11,7 @@ Two sets, reported separately:
 A gold event is *found* when a candidate has the same undirected pair, the same side of CAMEO (cooperation
 01-08, conflict 09-20) and a date inside the gold event's window (its day, month or year, or
 ``date``..``end_date``). *Precision* is the share of candidates that find some gold event of their article.
-*Date accuracy* is, among candidates with a gold event of the same pair and side, the share whose date lies
+A stricter recall also asks for the same CAMEO root. *Date accuracy* is, among candidates with a gold event of the same pair and side, the share whose date lies
 in that event's window. Speed: milliseconds per article and per 2,000 words, dictionaries already loaded
 (median of three runs).
 """
@@ -29,6 +29,9 @@ from tensions import paths
 from tensions.coder import code_article
 
 SEEDS_DIR = paths.seeds_dir()
+#: Publication dates the seed texts do not state, as estimated in the notes of ``data/sources.csv``
+#: (an analyst coding an article knows its date).
+ESTIMATED_PUBLISHED = {"S000": "2025-01-04", "S001": "2025-03-25", "S003": "2022-01-14"}
 EXAMPLES_DIR = paths.EXAMPLE_ARTICLES_DIR
 
 
@@ -68,12 +71,18 @@ def evaluate(candidates: pd.DataFrame, gold: pd.DataFrame) -> dict[str, int]:
     correct = sum(
         any(_same(c, g) and _inside(c, g) for _, g in gold.iterrows()) for _, c in candidates.iterrows()
     )
+    found_root = sum(
+        any(_same(c, g) and _inside(c, g) and str(c["cameo_code"])[:2] == str(g["cameo_code"])[:2]
+            for _, c in candidates.iterrows())
+        for _, g in gold.iterrows()
+    )  # fmt: skip
     dated = [(c, [g for _, g in gold.iterrows() if _same(c, g)]) for _, c in candidates.iterrows()]
     dated = [(c, gs) for c, gs in dated if gs]
     date_ok = sum(any(_inside(c, g) for g in gs) for c, gs in dated)
     return {
         "gold": len(gold),
         "found": found,
+        "found_root": found_root,
         "candidates": len(candidates),
         "correct": correct,
         "dated": len(dated),
@@ -121,6 +130,10 @@ def run_set(
         f"date accuracy {totals['date_accuracy']:.0%} ({table['date_ok'].sum()}/{table['dated'].sum()}), "
         f"{totals['ms_per_article']:.0f} ms per article, {totals['ms_per_2000_words']:.0f} ms per 2,000 words"
     )
+    print(
+        f"{name}: stricter recall (same CAMEO root, not only the same side) "
+        f"{table['found_root'].sum() / max(table['gold'].sum(), 1):.0%} ({table['found_root'].sum()}/{table['gold'].sum()})"
+    )
     return totals
 
 
@@ -138,6 +151,7 @@ def seed_articles(events: pd.DataFrame) -> list[tuple[Path, str | None, str | No
             events["source_ids"].astype(str).str.split(";").map(lambda ids, s=source["source_id"]: s in ids)
         )
         published = source["published"] if isinstance(source["published"], str) else None
+        published = published or ESTIMATED_PUBLISHED.get(source["source_id"])
         out.append((path, published, "en", events[cites]))
     return out
 

@@ -381,3 +381,36 @@ def test_candidates_csv_round_trip_undoes_the_formula_guard(tmp_path):
     path = write_csv_atomically(frame, tmp_path / "c.csv")
     assert "'=HYPERLINK" in path.read_text(encoding="utf-8")
     assert read_candidates(path)["title"].iloc[0] == '=HYPERLINK("x")'
+
+
+def test_origin_says_where_an_event_comes_from(tmp_path):
+    assert set(tensions.load_events()["origin"]) == {"curated"}
+    events, _ = tensions.read_events(paths.EXTERNAL_DIR / "icews_events_2018-06-01.tab", format="icews",
+                                     rejects_dir=tmp_path)  # fmt: skip
+    assert len(events) and set(events["origin"]) == {"machine-coded"}
+
+
+def test_review_card_shows_flags_and_escapes_article_text():
+    text = "Russia <b onclick='x()'>really</b> accused Azerbaijan on 3 May 2025 & 4 May 2025."
+    candidates = code_article(text, published="2025-05-05", known_events=NO_EVENTS, min_score=0)
+    card = tensions.review(candidates).cards[0]
+    assert "<b " not in card.sentence.value and "&lt;b onclick=&#39;x()&#39;&gt;" in card.sentence.value
+    assert "several dates in the sentence" in card.header.value and "Flags(" not in card.header.value
+
+
+def test_a_russian_article_in_windows_1251_is_read(tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_bytes("Вчера Россия обвинила Азербайджан во лжи.".encode("cp1251"))
+    frame = code_article(path, published="2025-05-02", known_events=NO_EVENTS)
+    assert frame[["actor", "target", "date"]].values.tolist() == [["RUS", "AZE", "2025-05-01"]]
+
+
+def test_a_broken_own_events_file_is_a_clear_cli_error(workspace, tmp_path, capsys):
+    from tensions.cli import main
+
+    workspace.mkdir()
+    (workspace / "events.csv").write_text("event_id,date\nOWN-0001,not a date\n", encoding="utf-8")
+    article = tmp_path / "a.txt"
+    article.write_text("Russia accused Azerbaijan on 3 May 2025.", encoding="utf-8")
+    assert main(["code", str(article), "--out", str(tmp_path / "c.csv")]) == 2
+    assert "events.csv" in capsys.readouterr().err

@@ -74,16 +74,15 @@ def own_sources_csv() -> Path:
 def seeds_dir() -> Path | None:
     """The folder of the five seed articles behind the dataset, when this machine has it (not distributed).
 
-    ``TENSIONS_SEEDS_DIR`` when set, else ``shared/seeds`` beside the repository or ``/work/shared/seeds``.
+    ``TENSIONS_SEEDS_DIR`` when set (None when it is not a folder), else ``shared/seeds`` beside the
+    repository or ``/work/shared/seeds``.
     """
-    candidates = [
-        os.environ.get("TENSIONS_SEEDS_DIR"),
-        ROOT.parent / "shared" / "seeds",
-        "/work/shared/seeds",
-    ]
-    for folder in candidates:
-        if folder and Path(folder).is_dir():
-            return Path(folder)
+    if os.environ.get("TENSIONS_SEEDS_DIR"):
+        given = Path(os.environ["TENSIONS_SEEDS_DIR"])
+        return given if given.is_dir() else None
+    for folder in (ROOT.parent / "shared" / "seeds", Path("/work/shared/seeds")):
+        if folder.is_dir():
+            return folder
     return None
 
 

@@ -29,7 +29,7 @@ _SENTENCE = _ENV.from_string(
     "{% else %}{{ text }}{% endif %}{% endfor %}</div>"
 )
 _HEADER = _ENV.from_string(
-    "<div><b>{{ row.candidate_id }}</b> · score {{ '%.2f' % row.score }} · <i>{{ row.rule }}</i>"
+    "<div><b>{{ row.candidate_id }}</b> · {{ row.actor }} → {{ row.target }} · {{ row.date }} ({{ row.date_precision }}) · score {{ '%.2f' % row.score }} · <i>{{ row.rule }}</i>"
     "{% if row.matches_event_id %} · repeats <b>{{ row.matches_event_id }}</b>{% endif %}</div>"
     "{% if row.flags %}<div style='color:#9a3412'>⚑ {{ row.flags }}</div>{% endif %}"
     "{% if row.date_note %}<div style='color:#555'>date: {{ row.date_note }}</div>{% endif %}"
@@ -42,7 +42,7 @@ DECISIONS = ("pending", "accepted", "rejected")
 def highlight_sentence(sentence: str, highlights: str | list) -> str:
     """HTML of ``sentence`` with its highlighted spans (``[[start, end, kind], ...]``), every text escaped.
 
-    >>> highlight_sentence("Russia <b>met</b> Baku", [[0, 6, "actor"]])[:120].count("&lt;b&gt;")
+    >>> highlight_sentence("Russia <b>met</b> Baku", [[0, 6, "actor"]]).count("&lt;b&gt;")
     1
     """
     spans = json.loads(highlights) if isinstance(highlights, str) and highlights else list(highlights or [])
@@ -83,7 +83,7 @@ class CandidateCard:
     def __init__(self, row: pd.Series, countries: list[tuple[str, str]], cameo: list[str]):
         self.row = row
         layout = widgets.Layout(width="auto")
-        self.header = widgets.HTML(_HEADER.render(row=row))
+        self.header = widgets.HTML(_HEADER.render(row=row.to_dict()))
         self.sentence = widgets.HTML(highlight_sentence(str(row["sentence"]), str(row["highlights"])))
         actor, target = str(row["actor"]), str(row["target"])
         self.actor = widgets.Dropdown(options=_with(countries, actor), value=actor, description="actor")

@@ -25,6 +25,9 @@ from tensions.coder.read import CoderError, read_article
 from tensions.coder.verbs import VerbMatch, choose_verb, find_verbs
 from tensions.schema import EVENT_FIELDS
 
+#: Candidates scoring less are left out by default: a sentence with no date of its own or before it, or a
+#: general verb pattern with neither a clear direction nor a date in the sentence.
+MIN_SCORE = 0.75
 #: Longest evidence quote the coder takes from a sentence, in words.
 EVIDENCE_WORDS = 15
 #: Columns added for the review, after the events schema's columns.
@@ -82,6 +85,7 @@ def code_article(
     source: str | Mapping[str, Any] | None = None,
     *,
     known_events: pd.DataFrame | None = None,
+    min_score: float = MIN_SCORE,
 ) -> pd.DataFrame:
     """Code an article into candidate events, one row per candidate (and per pair of a multilateral event).
 
@@ -92,6 +96,7 @@ def code_article(
         language: ``en`` or ``ru``; detected when omitted.
         source: the article's title, or a mapping with ``title``, ``publisher``, ``url``, ``author``, ``published``.
         known_events: events to find repeats in (default: :func:`tensions.load_events`).
+        min_score: candidates scoring less are left out (0 keeps every candidate); see ``_score``.
 
     Returns:
         The events schema's columns plus the review columns of :data:`REVIEW_COLUMNS`; an empty frame with
@@ -123,6 +128,7 @@ def code_article(
         rows += _code_sentence(sentence, tokens, dates, inherited[1] if inherited else None, lexicon, context)
     frame = pd.DataFrame(rows, columns=[*CANDIDATE_COLUMNS, "group_key"])
     frame = merge_duplicates(frame)
+    frame = frame[pd.to_numeric(frame["score"]) >= min_score] if len(frame) else frame
     events = known_events if known_events is not None else _known_events()
     frame = match_curated(frame, events)
     return _finish(frame)
@@ -136,15 +142,41 @@ def _code_sentence(
     lexicon,
     context: _Context,
 ) -> list[dict[str, Any]]:
-    verbs = find_verbs(tokens, lexicon)
-    if not verbs or len(tokens) < 3:
+    if len(tokens) < 3:
         return []
     provisional = _pick_date(dates, None) or inherited
-    mentions = find_actors(tokens, lexicon, provisional.date if provisional else context.base)
+    mentions = [
+        m
+        for m in find_actors(tokens, lexicon, provisional.date if provisional else context.base)
+        if not _is_location(tokens, m, context.language)
+    ]
     if len({m.iso3 for m in mentions}) < 2:
         return []
     inside = {i for m in mentions for i in range(m.first, m.last + 1)}
-    verb = choose_verb([v for v in verbs if v.first not in inside])
+    verbs = [v for v in find_verbs(tokens, lexicon) if v.first not in inside]
+    rows: list[dict[str, Any]] = []
+    units = _clauses(sentence.text, tokens, context.language)
+    for first, last in units if len(units) > 1 else []:
+        unit_mentions = [m for m in mentions if first <= m.first and m.last <= last]
+        unit_verbs = [v for v in verbs if first <= v.first <= last]
+        if len({m.iso3 for m in unit_mentions}) >= 2 and unit_verbs:
+            rows += _code_unit(
+                sentence, tokens, dates, inherited, unit_mentions, unit_verbs, lexicon, context
+            )
+    return rows or _code_unit(sentence, tokens, dates, inherited, mentions, verbs, lexicon, context)
+
+
+def _code_unit(
+    sentence: Sentence,
+    tokens: list[Token],
+    dates: list[DateMention],
+    inherited: DateMention | None,
+    mentions: list[Mention],
+    verbs: list[VerbMatch],
+    lexicon,
+    context: _Context,
+) -> list[dict[str, Any]]:
+    verb = choose_verb(verbs)
     if verb is None:
         return []
     pairs, direction_flag = _pairs(sentence.text, tokens, mentions, verb)
@@ -172,7 +204,7 @@ def _code_sentence(
     confidence, hedge = find_confidence(tokens, lexicon)
     code = _known_code(verb.cameo_code)
     evidence = _evidence(sentence.text, tokens, mentions, verb)
-    score = _score(verb, when, dates, direction_flag, mentions)
+    score = _score(verb, when, dates, inherited, direction_flag, mentions)
     highlights = _highlights(mentions, verb, when if when in dates else None, tokens)
     rule = f"{verb.rule} ('{verb.text}')" + (
         f"; hedge '{hedge}' -> {confidence}" if hedge else "; no hedge -> confirmed"
@@ -307,14 +339,57 @@ def _evidence(text: str, tokens: list[Token], mentions: list[Mention], verb: Ver
 
 
 def _score(
-    verb: VerbMatch, when: DateMention, dates: list[DateMention], direction_flag: str, mentions
+    verb: VerbMatch,
+    when: DateMention,
+    dates: list[DateMention],
+    inherited: DateMention | None,
+    direction_flag: str,
+    mentions: list[Mention],
 ) -> float:
-    score = 0.4
+    """How sure the coder is, 0.3 to 1: a date in the sentence (+0.3, or +0.15 from an earlier sentence), a
+    specific pattern (+0.2), a clear direction (+0.1), no flag on the actors or the date (+0.1)."""
+    score = 0.3
+    score += 0.3 if when in dates else (0.15 if when is inherited else 0.0)
     score += 0.2 if verb.specific else 0.0
-    score += 0.2 if when in dates else 0.0
     score += 0.1 if not direction_flag else 0.0
     score += 0.1 if not any(m.flag for m in mentions) and not when.flag else 0.0
     return round(score, 2)
+
+
+_CLAUSE_BREAKS = {
+    "en": re.compile(r";|,\s+(?:and|while|but|whereas|after which)\s+|\s+while\s+", re.IGNORECASE),
+    "ru": re.compile(r";|,\s+(?:а|но|и|тогда как|при этом)\s+", re.IGNORECASE),
+}
+_LOCATIVE = {"en": ("in", "at", "near", "across", "inside", "within")}
+
+
+def _clauses(text: str, tokens: list[Token], language: str) -> list[tuple[int, int]]:
+    """Token ranges of the clauses of a sentence (split at ``;`` and ``, and``, ``, while`` ...)."""
+    pattern = _CLAUSE_BREAKS.get(language)
+    cuts = [m.start() for m in pattern.finditer(text)] if pattern else []
+    units, first = [], 0
+    for cut in cuts:
+        last = max((i for i, t in enumerate(tokens) if t.end <= cut), default=-1)
+        if last >= first:
+            units.append((first, last))
+            first = last + 1
+    if first < len(tokens):
+        units.append((first, len(tokens) - 1))
+    return units
+
+
+def _is_location(tokens: list[Token], mention: Mention, language: str) -> bool:
+    """A country or place named as where something happens (*in Baku*, *в Баку*), not as an actor."""
+    if mention.kind in ("office-holder", "institution") or mention.first == 0:
+        return False
+    before = tokens[mention.first - 1].lower
+    if language == "ru":
+        if before not in ("в", "во", "на"):
+            return False
+        from tensions.coder.language import _morph
+
+        return _morph().parse(tokens[mention.first].lower)[0].tag.case == "loct"
+    return before in _LOCATIVE.get(language, ())
 
 
 def _highlights(
@@ -356,6 +431,9 @@ def _row(
         if re.search(pattern, sentence.text, re.IGNORECASE) and theme not in themes:
             themes.append(theme)
     pair = "-".join(sorted((source.iso3, target.iso3)))
+    named = ("country", "adjective", "capital")  # "Russian", "России", "Moscow": the country's name
+    actor_detail = names.get(source.iso3, source.detail) if source.kind in named else source.detail
+    target_detail = names.get(target.iso3, target.detail) if target.kind in named else target.detail
     return {
         "event_id": "",
         "date": when.date.isoformat(),
@@ -363,14 +441,14 @@ def _row(
         "end_date": when.end_date.isoformat() if when.end_date else "",
         "actor": source.iso3,
         "target": target.iso3,
-        "actor_detail": source.detail,
-        "target_detail": target.detail,
+        "actor_detail": actor_detail,
+        "target_detail": target_detail,
         "cameo_code": code,
         "quad_class": int(quad[code[:2]]),
         "goldstein": float(weights.get(code, 0.0)),
         "goldstein_note": "" if code in weights else "no GDELT weight for this code: 0 used",
         "title": title[:80],
-        "description": f"{meaning} ({source.detail} towards {target.detail}); coded from the article, to be rephrased.",
+        "description": f"{meaning} ({actor_detail} towards {target_detail}); coded from the article, to be rephrased.",
         "themes": ";".join(themes),
         "location": "",
         "latitude": None,
@@ -461,10 +539,22 @@ def _as_date(value: str | date | datetime | None) -> date | None:
 
 
 def _fallback_base(sentences: list[Sentence], language: str) -> tuple[date | None, str]:
-    full = [d.date for s in sentences for d in find_dates(s.text, language, None) if d.precision == "day"]
+    """The latest date the article gives, for an article without a publication date.
+
+    Full dates count as written; dates without a year are put in the latest year the article names.
+    """
+    found = [d for s in sentences for d in find_dates(s.text, language, None)]
+    full = [d.date for d in found if d.precision == "day"]
     if not full:
         return None, ""
-    base = max(full)
+    year_end = date(max(d.date.year for d in found), 12, 31)
+    partial = [
+        d.date
+        for s in sentences
+        for d in find_dates(s.text, language, year_end)
+        if d.precision == "day" and d.kind in ("day", "weekday-day") and d.note
+    ]
+    base = max(full + partial)
     return (
         base,
         f"no publication date given: relative dates counted from the latest date in the article ({base})",

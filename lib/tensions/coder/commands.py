@@ -56,11 +56,13 @@ def run_code(args: argparse.Namespace) -> int:
     source = {
         k: v for k, v in {"title": args.title, "publisher": args.publisher, "url": args.url}.items() if v
     }
+    from tensions.data import DatasetError
+
     try:
         candidates = code_article(
             args.article, published=args.published, language=args.language, source=source
         )
-    except CoderError as exc:
+    except (CoderError, DatasetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     write_csv_atomically(candidates, out)
@@ -91,9 +93,11 @@ def run_accept(args: argparse.Namespace) -> int:
         candidates["status"] = candidates["candidate_id"].map(
             lambda c: "accepted" if c in wanted else "rejected"
         )
+    from tensions.data import DatasetError
+
     try:
         report = save_accepted(candidates)
-    except OwnEventsError as exc:
+    except (OwnEventsError, DatasetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(report if report.event_ids else f"no accepted candidate in {args.candidates}: nothing saved")

@@ -43,26 +43,24 @@ def match_curated(candidates: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
     out = candidates.copy()
     if out.empty or events.empty:
         return out
-    ev = events.assign(root=events["cameo_code"].astype(str).str[:2])
-    start = pd.to_datetime(ev["date"])
-    end = pd.to_datetime(ev["end_date"]).fillna(_period_end(start, ev["date_precision"].astype(str)))
+    start = pd.to_datetime(events["date"])
+    end = pd.to_datetime(events["end_date"]).fillna(_period_end(start, events["date_precision"].astype(str)))
     slack = pd.Timedelta(days=MATCH_SLACK_DAYS)
-    for pos, row in out.iterrows():
-        when = pd.Timestamp(row["date"])
-        hit = ev[
-            (ev["pair"] == row["pair"])
-            & (ev["root"] == row["cameo_code"][:2])
-            & (start - slack <= when)
-            & (when <= end + slack)
-        ]
-        if hit.empty:
+    by_key: dict[tuple[str, str], list[tuple]] = {}
+    columns = (events["event_id"], events["pair"], events["cameo_code"].astype(str), start, end)
+    for row in zip(*columns, events["date_precision"].astype(str), strict=True):
+        by_key.setdefault((row[1], row[2][:2]), []).append(row)
+    for pos in out.index:
+        when = pd.Timestamp(out.at[pos, "date"])
+        key = (out.at[pos, "pair"], str(out.at[pos, "cameo_code"])[:2])
+        hits = [e for e in by_key.get(key, []) if e[3] - slack <= when <= e[4] + slack]
+        if not hits:
             continue
-        best = hit.iloc[(pd.to_datetime(hit["date"]) - when).abs().argsort().iloc[0]]
-        out.at[pos, "matches_event_id"] = best["event_id"]
-        their = pd.Timestamp(best["date"]).date()
-        if their != when.date():
-            flag = f"repeats {best['event_id']}, which is dated {their} ({best['date_precision']}); this says {when.date()}"
-            out.at[pos, "flags"] = "; ".join(f for f in (row["flags"], flag) if f)
+        best = min(hits, key=lambda e: abs(e[3] - when))
+        out.at[pos, "matches_event_id"] = best[0]
+        if best[3].date() != when.date():
+            flag = f"repeats {best[0]}, which is dated {best[3].date()} ({best[5]}); this says {when.date()}"
+            out.at[pos, "flags"] = "; ".join(f for f in (out.at[pos, "flags"], flag) if f)
     return out
 
 

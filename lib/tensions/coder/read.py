@@ -67,7 +67,7 @@ def read_article(text_or_path: str | Path) -> Article:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise CoderError(f"{path}: the file is not UTF-8 text (save it as UTF-8 .txt or .html)") from None
+            text = _decode_other(raw, path)
         file = path.name
     else:
         text = str(text_or_path)
@@ -81,6 +81,18 @@ def read_article(text_or_path: str | Path) -> Article:
         where = f"{file}: " if file else ""
         raise CoderError(f"{where}the article is empty (no words to code)")
     return Article(text=text, file=file, title=title)
+
+
+def _decode_other(raw: bytes, path: Path) -> str:
+    """Text in another encoding (a page's declared charset, or a guess such as windows-1251), via Beautiful Soup."""
+    from bs4 import UnicodeDammit
+
+    guess = UnicodeDammit(raw, ["windows-1251", "koi8-r", "windows-1252"])
+    if guess.unicode_markup is None:
+        raise CoderError(
+            f"{path}: the file's text encoding is not recognised (save it as UTF-8 .txt or .html)"
+        )
+    return guess.unicode_markup
 
 
 def _looks_like_path(value: str) -> bool:

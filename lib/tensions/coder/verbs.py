@@ -48,31 +48,29 @@ def choose_verb(verbs: list[VerbMatch]) -> VerbMatch | None:
 
 def _best_rule(tokens: list[Token], i: int, rules: list[VerbRule]) -> tuple[VerbRule, int, bool] | None:
     best, best_key = None, None
-    window = [t.lemma for t in tokens[i + 1 : i + 1 + OBJECT_WINDOW]]
-    lowers = [t.lower for t in tokens[i + 1 : i + 1 + OBJECT_WINDOW]]
+    grams = _grams(tokens[i + 1 : i + 1 + OBJECT_WINDOW])
     for rule in rules:
         n = len(rule.lemma)
-        if (
-            tuple(t.lemma for t in tokens[i : i + n]) != rule.lemma
-            and tuple(t.lower for t in tokens[i : i + n]) != rule.lemma
-        ):
+        lemmas = tuple(t.lemma for t in tokens[i : i + n])
+        if lemmas != rule.lemma and tuple(t.lower for t in tokens[i : i + n]) != rule.lemma:
             continue
         if rule.objects:
-            found = all(
-                any(_contains(window, o) or _contains(lowers, o) for o in term) for term in rule.objects
-            )
-            if not found:
+            if not all(any(o in grams for o in term) for term in rule.objects):
                 continue
             key = (2, len(rule.objects), n, rule.rule.startswith("verbs_"))
         else:
             key = (1, 0, n, rule.rule.startswith("verbs_"))
         if best_key is None or key > best_key:
             best, best_key = rule, key
-    if best is None:
+    if best is None or best.cameo_code == "-":  # "-": a verb too general to code without an object
         return None
     return best, len(best.lemma), bool(best.objects) or best.rule.startswith("verbs_")
 
 
-def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tuple(words[j : j + n]) == phrase for j in range(len(words) - n + 1))
+def _grams(window: list[Token]) -> set[tuple[str, ...]]:
+    """Every run of one to four words of ``window``, as lemmas and as lower-case words."""
+    grams: set[tuple[str, ...]] = set()
+    for words in ([t.lemma for t in window], [t.lower for t in window]):
+        for n in range(1, 5):
+            grams.update(tuple(words[j : j + n]) for j in range(len(words) - n + 1))
+    return grams

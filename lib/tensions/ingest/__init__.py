@@ -5,9 +5,25 @@ accounted for: ``read = kept + filtered + rejected``, and rejected records go to
 reason. See :func:`read_events`.
 """
 
-from tensions.ingest.readers import FORMATS, IngestError, IngestReport, read_events
+import functools
+
+import pandas as pd
+
+from tensions.ingest import readers
+from tensions.ingest.readers import FORMATS, IngestError, IngestReport
 from tensions.ingest.scale import score_dyads_duckdb
 from tensions.ingest.spark import get_spark, score_dyads_spark
+
+
+@functools.wraps(readers.read_events)
+def read_events(*args, **kwargs) -> tuple[pd.DataFrame, IngestReport]:
+    """:func:`tensions.ingest.readers.read_events`, with ``origin = machine-coded`` on every event."""
+    from tensions.schema import ORIGINS
+
+    events, report = readers.read_events(*args, **kwargs)
+    events["origin"] = pd.Categorical(["machine-coded"] * len(events), categories=list(ORIGINS))
+    return events, report
+
 
 __all__ = [
     "FORMATS",
