@@ -201,14 +201,10 @@ def export_figures(
 
 
 def _write_static(jobs: list[dict]) -> None:
-    """Render every job with one kaleido session (one Chromium) and map outlines available offline."""
+    """Render every job in this process's kept kaleido session (one Chromium), map outlines offline."""
     _require_chromium()
-    import kaleido
+    from tensions.static_session import write_static
 
-    geo_file = None
-    if any(has_geo(job["fig"]) for job in jobs):
-        geo_file = paths.ensure_dir(paths.REPORTS_DIR / ".cache") / "plotly-geo-assets.js"
-        geo_file.write_text(geo_assets_script(TOPOJSON_NAMES), encoding="utf-8")
     specs = [
         {
             "fig": job["fig"],
@@ -222,32 +218,12 @@ def _write_static(jobs: list[dict]) -> None:
         }
         for job in jobs
     ]
-    # no MathJax (kaleido would load it from a CDN); the map outlines come from a local script
-    page = kaleido.PageGenerator(mathjax=False, others=[geo_file] if geo_file else None)
     try:
-        kaleido.write_fig_from_object_sync(specs, kopts={"page_generator": page})
+        write_static(specs)
     except Exception as exc:  # kaleido/choreographer raise their own types when the browser fails
         if "browser" in str(exc).lower() or "chrom" in str(exc).lower():
             raise ChromiumMissingError(f"{CHROMIUM_HELP}\n(kaleido said: {exc})") from exc
         raise
-
-
-def export_each_separately(
-    items: Iterable[tuple[go.Figure, str]],
-    formats: Sequence[str],
-    out_dir: Path,
-    width: int = 1200,
-    height: int = 700,
-) -> list[Path]:
-    """The naive way, one Chromium per image (``plotly.io.write_image`` per file): the benchmark's baseline."""
-    _require_chromium()
-    written = []
-    for fig, name in items:
-        for fmt in formats:
-            path = Path(out_dir) / f"{name}.{fmt}"
-            pio.write_image(fig, path, format=fmt, width=width, height=height)
-            written.append(path)
-    return written
 
 
 # ------------------------------------------------------------------------------------------------ report
