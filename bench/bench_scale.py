@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -170,13 +170,32 @@ def file_times(n_files: int) -> list[pd.Timestamp]:
     return [(start + i * step).floor("15min") for i in range(n_files)]
 
 
-# Each line of a file, in the 61-column order of data/reference/gdelt_columns.csv. {h}(k) is a hash of the
-# row number salted with k: uniform draws, the same every run.
+# Each line of a file, in the 61-column order of data/reference/gdelt_columns.csv. Three 64-bit hashes of the
+# event id give every draw (slices of their bits): uniform, and the same every run.
 ROW_SQL = """
+WITH g AS (
+  SELECT {first_id} + i AS id, hash({first_id} + i, {seed}) AS h, hash({first_id} + i, {seed}, 1) AS k,
+         hash({first_id} + i, {seed}, 2) AS m
+  FROM range({n}) r(i)
+), d AS (
+  SELECT i AS lag, DATE '{file_day}' - CAST(i AS INTEGER) AS day FROM range(366) r(i)
+), days AS (
+  SELECT lag, strftime(day, '%Y%m%d') AS sqldate, strftime(day, '%Y%m') AS monthyear, year(day) AS yr,
+         round(year(day) + dayofyear(day) / 365.0, 4) AS fraction, strftime(day, '%Y/%m/%d') AS url_day
+  FROM d
+), r AS (
+  SELECT id, h % {slots} AS s1, (h >> 20) % {slots} AS s2, (h >> 40) % {slots} AS s3,
+    CAST(CASE WHEN k % 100 < 85 THEN 0 WHEN k % 100 < 95 THEN 1 + (k >> 8) % 7 ELSE 8 + (k >> 8) % 358 END
+         AS INTEGER) AS lag,
+    list_extract({types}, 1 + ((k >> 20) % {n_types})::INT) AS t1,
+    list_extract({types}, 1 + ((k >> 28) % {n_types})::INT) AS t2,
+    ((k >> 36) % 2)::INT AS root_event, 1 + ((k >> 37) % 40)::INT AS mentions, 1 + ((k >> 43) % 4)::INT AS sources,
+    1 + ((k >> 45) % 40)::INT AS articles, round(((k >> 51) % 2000) / 100.0 - 10, 2) AS tone,
+    round((m % 1400000) / 10000.0 - 70, 4) AS lat, round(((m >> 21) % 3600000) / 10000.0 - 180, 4) AS lon
+  FROM g
+)
 SELECT
-  {first_id} + i AS GLOBALEVENTID,
-  strftime(day, '%Y%m%d') AS SQLDATE, strftime(day, '%Y%m') AS MonthYear, year(day) AS Year,
-  round(year(day) + dayofyear(day) / 365.0, 4) AS FractionDate,
+  id AS GLOBALEVENTID, sqldate AS SQLDATE, monthyear AS MonthYear, yr AS Year, fraction AS FractionDate,
   CASE WHEN a1.code = '' THEN NULL ELSE a1.code || t1 END AS Actor1Code, nullif(a1.name, '') AS Actor1Name,
   nullif(a1.code, '') AS Actor1CountryCode, NULL AS Actor1KnownGroupCode, NULL AS Actor1EthnicCode,
   NULL AS Actor1Religion1Code, NULL AS Actor1Religion2Code, nullif(t1, '') AS Actor1Type1Code,
@@ -185,10 +204,9 @@ SELECT
   nullif(a2.code, '') AS Actor2CountryCode, NULL AS Actor2KnownGroupCode, NULL AS Actor2EthnicCode,
   NULL AS Actor2Religion1Code, NULL AS Actor2Religion2Code, nullif(t2, '') AS Actor2Type1Code,
   NULL AS Actor2Type2Code, NULL AS Actor2Type3Code,
-  ({h}(4) % 2)::INT AS IsRootEvent, c.code AS EventCode, c.base AS EventBaseCode, c.root AS EventRootCode,
+  root_event AS IsRootEvent, c.code AS EventCode, c.base AS EventBaseCode, c.root AS EventRootCode,
   c.quad AS QuadClass, c.goldstein AS GoldsteinScale,
-  1 + ({h}(5) % 40)::INT AS NumMentions, 1 + ({h}(6) % 4)::INT AS NumSources,
-  1 + ({h}(7) % 40)::INT AS NumArticles, round(({h}(8) % 200000) / 10000.0 - 10, 10) AS AvgTone,
+  mentions AS NumMentions, sources AS NumSources, articles AS NumArticles, tone AS AvgTone,
   CASE WHEN a1.code = '' THEN 0 ELSE 1 END AS Actor1Geo_Type, nullif(a1.name, '') AS Actor1Geo_FullName,
   nullif(a1.fips, '') AS Actor1Geo_CountryCode, nullif(a1.fips, '') AS Actor1Geo_ADM1Code,
   NULL AS Actor1Geo_ADM2Code, lat AS Actor1Geo_Lat, lon AS Actor1Geo_Long, nullif(a1.fips, '') AS Actor1Geo_FeatureID,
@@ -196,31 +214,26 @@ SELECT
   nullif(a2.fips, '') AS Actor2Geo_CountryCode, nullif(a2.fips, '') AS Actor2Geo_ADM1Code,
   NULL AS Actor2Geo_ADM2Code, lat AS Actor2Geo_Lat, lon AS Actor2Geo_Long, nullif(a2.fips, '') AS Actor2Geo_FeatureID,
   4 AS ActionGeo_Type, coalesce(nullif(a1.name, ''), 'Moscow, Moskva, Russia') AS ActionGeo_FullName,
-  coalesce(nullif(a1.fips, ''), 'RS') AS ActionGeo_CountryCode, coalesce(nullif(a1.fips, ''), 'RS') || '48' AS ActionGeo_ADM1Code,
+  coalesce(nullif(a1.fips, ''), 'RS') AS ActionGeo_CountryCode,
+  coalesce(nullif(a1.fips, ''), 'RS') || '48' AS ActionGeo_ADM1Code,
   NULL AS ActionGeo_ADM2Code, lat AS ActionGeo_Lat, lon AS ActionGeo_Long, '-2960561' AS ActionGeo_FeatureID,
   '{added}' AS DATEADDED,
-  'https://www.example-news-site.invalid/world/' || strftime(day, '%Y/%m/%d') || '/story-' || ({first_id} + i)
-    || '.html' AS SOURCEURL
-FROM (
-  SELECT i, {h}(1) % {slots} AS s1, {h}(2) % {slots} AS s2, {h}(3) % {slots} AS s3,
-    DATE '{file_day}' - CAST(CASE WHEN {h}(9) % 100 < 85 THEN 0 WHEN {h}(9) % 100 < 95 THEN 1 + {h}(10) % 7
-                        ELSE 8 + {h}(10) % 358 END AS INTEGER) AS day,
-    list_extract({types}, 1 + ({h}(11) % {n_types})::INT) AS t1,
-    list_extract({types}, 1 + ({h}(12) % {n_types})::INT) AS t2,
-    round(({h}(13) % 1400000) / 10000.0 - 70, 4) AS lat, round(({h}(14) % 3600000) / 10000.0 - 180, 4) AS lon
-  FROM range({n}) r(i)
-) g
-JOIN countries a1 ON a1.slot = g.s1 JOIN countries a2 ON a2.slot = g.s2 JOIN codes c ON c.slot = g.s3
-ORDER BY i
+  'https://www.example-news-site.invalid/world/' || url_day || '/story-' || id || '.html' AS SOURCEURL
+FROM r JOIN days USING (lag)
+JOIN countries a1 ON a1.slot = r.s1 JOIN countries a2 ON a2.slot = r.s2 JOIN codes c ON c.slot = r.s3
 """
 
 
 def generate(folder: Path, rows: int, n_files: int, seed: int = 0) -> list[Path]:
-    """Write ``rows`` synthetic GDELT 2.0 records in ``n_files`` export files (DuckDB COPY)."""
+    """Write ``rows`` synthetic GDELT 2.0 records in ``n_files`` export files (DuckDB COPY).
+
+    Rows are written in parallel, so within a file they are not in id order (the ingest does not care).
+    """
     import duckdb
 
     folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")  # lets COPY write with every core
     con.register("countries_src", country_table())
     con.register("codes_src", code_table())
     con.execute("CREATE TABLE countries AS SELECT * FROM countries_src")
@@ -230,7 +243,7 @@ def generate(folder: Path, rows: int, n_files: int, seed: int = 0) -> list[Path]
     for k, stamp in enumerate(file_times(n_files)):
         n = rows // n_files + (1 if k < rows % n_files else 0)
         path = folder / f"{stamp:%Y%m%d%H%M%S}.export.CSV"
-        sql = re.sub(r"\{h\}\((\d+)\)", r"hash(i + {first_id}, {seed}, \1)", ROW_SQL).format(
+        sql = ROW_SQL.format(
             first_id=first_id,
             seed=seed,
             slots=SLOTS,
@@ -247,16 +260,36 @@ def generate(folder: Path, rows: int, n_files: int, seed: int = 0) -> list[Path]
     return written
 
 
-def _run_measured(args: list[str]) -> tuple[float, float, str]:
-    """Run a command; its wall time, its own peak RSS in MiB (``wait4``), and its standard output."""
+def _run_measured(args: list[str], limit_mib: float) -> tuple[float, float, str]:
+    """Run a command; its wall time, its own peak RSS in MiB (``VmHWM``), and its standard output.
+
+    The command is stopped if its resident memory passes ``limit_mib`` (the machine is shared).
+    """
     started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out, err = process.communicate()
-    elapsed = time.perf_counter() - started
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(args, stdout=out, stderr=err, text=True)
+        while process.poll() is None:
+            if _rss_mib(process.pid) > limit_mib:
+                process.kill()
+                process.wait()
+                raise RuntimeError(
+                    f"{' '.join(args[3:5])} stopped: resident memory above {limit_mib:,.0f} MiB"
+                )
+            time.sleep(0.5)
+        elapsed = time.perf_counter() - started
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if process.returncode:
-        raise RuntimeError(f"{' '.join(args[:4])} ... failed ({process.returncode}):\n{err[-3000:]}")
-    peak = _peak_from_stderr(err)
-    return elapsed, peak, out
+        raise RuntimeError(f"{' '.join(args[3:5])} failed ({process.returncode}):\n{stderr[-3000:]}")
+    return elapsed, _peak_from_stderr(stderr), stdout
+
+
+def _rss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
 
 
 PEAK_WRAPPER = r"""
@@ -327,8 +360,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--countries", default=NEIGHBOURS, help=f"ingest filter (default {NEIGHBOURS})")
     parser.add_argument("--folder", type=Path, default=paths.BENCH_DIR / "scale", help="work folder")
     parser.add_argument("--keep", action="store_true", help="keep the generated files afterwards")
+    parser.add_argument("--max-rss-gib", type=float, default=6.0, help="stop a step above this memory (6)")
     args = parser.parse_args(argv)
-    folder, raw = args.folder, args.folder / "gdelt2"
+    folder, raw, limit = args.folder, args.folder / "gdelt2", args.max_rss_gib * 1024
     print(
         f"load average {os.getloadavg()[0]:.2f} (2 cores, shared); free disk "
         f"{shutil.disk_usage(paths.ensure_dir(folder)).free / 2**30:,.0f} GiB"
@@ -355,11 +389,12 @@ def main(argv: list[str]) -> int:
                 args.countries,
                 "--out",
                 str(events),
-            )
+            ),
+            limit,
         )
         total = [line for line in out.splitlines() if line.startswith("total:")]
         print(total[-1] if total else out[-2000:])
-        score_s, score_rss, out = _run_measured(_tensions("score", str(events), "--out", str(series)))
+        score_s, score_rss, out = _run_measured(_tensions("score", str(events), "--out", str(series)), limit)
         print(out.strip().splitlines()[-1])
         print(
             f"ingest: {ingest_s:.0f} s = {args.rows / ingest_s:,.0f} rows/s, peak RSS {ingest_rss:,.0f} MiB; "
