@@ -360,6 +360,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--countries", default=NEIGHBOURS, help=f"ingest filter (default {NEIGHBOURS})")
     parser.add_argument("--folder", type=Path, default=paths.BENCH_DIR / "scale", help="work folder")
     parser.add_argument("--keep", action="store_true", help="keep the generated files afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="ingest the files a --keep run left (no generation)"
+    )
     parser.add_argument("--max-rss-gib", type=float, default=6.0, help="stop a step above this memory (6)")
     args = parser.parse_args(argv)
     folder, raw, limit = args.folder, args.folder / "gdelt2", args.max_rss_gib * 1024
@@ -369,15 +372,19 @@ def main(argv: list[str]) -> int:
     )
     try:
         started = time.perf_counter()
-        if raw.exists():
-            shutil.rmtree(raw)
-        files = generate(raw, args.rows, args.files)
-        generated_s = time.perf_counter() - started
+        if args.reuse:
+            files = sorted(raw.glob("*.export.CSV"))
+            print(f"reusing {len(files)} files in {raw}")
+        else:
+            if raw.exists():
+                shutil.rmtree(raw)
+            files = generate(raw, args.rows, args.files)
+            generated_s = time.perf_counter() - started
+            print(
+                f"generated {args.rows:,} rows in {len(files)} files, {_size(raw) / 2**30:,.2f} GiB, in "
+                f"{generated_s:.0f} s ({args.rows / generated_s:,.0f} rows/s, DuckDB COPY)"
+            )
         raw_bytes = _size(raw)
-        print(
-            f"generated {args.rows:,} rows in {len(files)} files, {raw_bytes / 2**30:,.2f} GiB, in "
-            f"{generated_s:.0f} s ({args.rows / generated_s:,.0f} rows/s, DuckDB COPY)"
-        )
         events, series = folder / "events.parquet", folder / "series.parquet"
         ingest_s, ingest_rss, out = _run_measured(
             _tensions(
@@ -393,13 +400,16 @@ def main(argv: list[str]) -> int:
             limit,
         )
         total = [line for line in out.splitlines() if line.startswith("total:")]
-        print(total[-1] if total else out[-2000:])
+        if not total:
+            raise RuntimeError(f"the ingest printed no total:\n{out[-2000:]}")
+        print(total[-1])
+        rows = int(total[-1].split("read ")[1].split(" ")[0].replace(",", ""))
         score_s, score_rss, out = _run_measured(_tensions("score", str(events), "--out", str(series)), limit)
         print(out.strip().splitlines()[-1])
         print(
-            f"ingest: {ingest_s:.0f} s = {args.rows / ingest_s:,.0f} rows/s, peak RSS {ingest_rss:,.0f} MiB; "
+            f"ingest: {ingest_s:.0f} s = {rows / ingest_s:,.0f} rows/s, peak RSS {ingest_rss:,.0f} MiB; "
             f"score: {score_s:.1f} s, peak RSS {score_rss:,.0f} MiB; together {ingest_s + score_s:.0f} s = "
-            f"{args.rows / (ingest_s + score_s):,.0f} rows/s"
+            f"{rows / (ingest_s + score_s):,.0f} rows/s"
         )
         print(
             f"disk: input {raw_bytes / 2**30:,.2f} GiB, events {_size(events) / 2**20:,.0f} MiB, series "
