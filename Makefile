@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SOURCES := lib tests bench notebooks
 PYTEST_WORKERS ?= 2
 
-.PHONY: help setup chromium report test lint format lab bench docs dashboard test-browser clean strip
+.PHONY: help setup chromium report test lint format lab bench bench-scale docs dashboard test-browser clean strip
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -48,6 +48,9 @@ lab: setup  ## open JupyterLab on notebooks/
 
 bench: setup  ## benchmarks: scoring, export, ingest, dashboard (ratios against baselines)
 	$(PY) -m bench
+
+bench-scale: setup  ## scale run: a year of synthetic GDELT 2.0 (100 M rows) ingested and scored; SCALE_ARGS="--rows 2000000"
+	$(PY) -m bench.bench_scale $(SCALE_ARGS)
 
 docs: setup  ## regenerate docs/data-dictionary.md and the README figures (docs/img/)
 	$(PY) -c "from tensions.schema import render_data_dictionary_markdown as r; open('docs/data-dictionary.md','w').write(r())"

@@ -175,24 +175,23 @@ def export_figures(
 
 
 def _write_static(jobs: list[dict]) -> None:
-    """Render every job with one kaleido session (one Chromium) and map outlines available offline."""
+    """Render every job in this process's kept kaleido session (one Chromium), map outlines offline.
+
+    Every image is rendered to a temporary file and renamed into place once all are done; an image kaleido
+    returns without writing is rendered again (:data:`RENDER_RETRIES`), then :class:`ExportError` names it.
+    """
     _require_chromium()
-    geo_file = None
-    if any(has_geo(job["fig"]) for job in jobs):
-        geo_file = paths.ensure_dir(paths.REPORTS_DIR / ".cache") / "plotly-geo-assets.js"
-        outputs.write_text(geo_file, geo_assets_script(TOPOJSON_NAMES))
-    with (
-        ExitStack() as stack
-    ):  # every image rendered to a temporary file, renamed into place once all are done
+    with ExitStack() as stack:
         temps = [stack.enter_context(outputs.atomic_path(job["file"])) for job in jobs]
         pending = list(zip(jobs, temps, strict=True))
+        problem: Exception | None = None
         for _ in range(1 + RENDER_RETRIES):
-            problems = _render_static(pending, geo_file)
+            problem = _render_static(pending)
             pending = [(job, temp) for job, temp in pending if not temp.exists() or not temp.stat().st_size]
             if not pending:
                 return
         names = ", ".join(str(job["file"]) for job, _ in pending)
-        reason = f": {problems[0]}" if problems else ""
+        reason = f": {problem}" if problem else ""
         raise ExportError(f"kaleido rendered no image for {names} ({1 + RENDER_RETRIES} attempts){reason}")
 
 
@@ -202,13 +201,11 @@ class ExportError(RuntimeError):
 
 #: Renders tried again when kaleido returns without writing an image (on a loaded machine a render can time out).
 RENDER_RETRIES = 1
-#: Seconds kaleido waits for one image (its default, 90 s, is short on a busy machine).
-RENDER_TIMEOUT = 300
 
 
-def _render_static(pending: list[tuple[dict, Path]], geo_file: Path | None) -> tuple:
-    """Render ``(job, temporary file)`` pairs in one kaleido session; return the errors kaleido reported."""
-    import kaleido
+def _render_static(pending: list[tuple[dict, Path]]) -> Exception | None:
+    """Render ``(job, temporary file)`` pairs in the kept session; return the error kaleido raised, if any."""
+    from tensions.static_session import write_static
 
     specs = [
         {
@@ -223,35 +220,13 @@ def _render_static(pending: list[tuple[dict, Path]], geo_file: Path | None) -> t
         }
         for job, temp in pending
     ]
-    # no MathJax (kaleido would load it from a CDN); the map outlines come from a local script
-    page = kaleido.PageGenerator(mathjax=False, others=[geo_file] if geo_file else None)
     try:
-        errors = kaleido.write_fig_from_object_sync(
-            specs, kopts={"page_generator": page, "timeout": RENDER_TIMEOUT}
-        )
+        write_static(specs)
     except Exception as exc:  # kaleido/choreographer raise their own types when the browser fails
         if "browser" in str(exc).lower() or "chrom" in str(exc).lower():
             raise ChromiumMissingError(f"{CHROMIUM_HELP}\n(kaleido said: {exc})") from exc
-        raise
-    return tuple(errors or ())
-
-
-def export_each_separately(
-    items: Iterable[tuple[go.Figure, str]],
-    formats: Sequence[str],
-    out_dir: Path,
-    width: int = 1200,
-    height: int = 700,
-) -> list[Path]:
-    """The naive way, one Chromium per image (``plotly.io.write_image`` per file): the benchmark's baseline."""
-    _require_chromium()
-    written = []
-    for fig, name in items:
-        for fmt in formats:
-            path = Path(out_dir) / f"{name}.{fmt}"
-            pio.write_image(fig, path, format=fmt, width=width, height=height)
-            written.append(path)
-    return written
+        return exc
+    return None
 
 
 # ------------------------------------------------------------------------------------------------ report

@@ -1,18 +1,26 @@
-"""Execute the numbered notebooks headless, in order, and keep executed copies and HTML.
+"""Execute the numbered notebooks headless, side by side, and keep executed copies and HTML.
 
 ``python -m tensions.runbook`` (what ``make report`` runs) executes every ``notebooks/NN-*.ipynb`` with
 papermill, writes the executed copy to ``reports/notebooks/`` and renders it to self-contained HTML
 beside it. The notebooks themselves export their charts to ``reports/figures/``.
+
+The notebooks do not depend on each other (each reads ``data/`` and writes files of its own name), so they
+run concurrently, as many at once as there are cores (``--jobs`` overrides), the longest of the last run
+first. At the end a table gives each notebook's execution and HTML rendering time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing
 import os
 import re
 import sys
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,28 +108,130 @@ def strip_remote_scripts(html: str) -> str:
     return _REMOTE_SCRIPT.sub("", html)
 
 
-def run_all(notebooks: Iterable[Path] | None = None, out_dir: Path | None = None) -> list[Path]:
-    """Execute every numbered notebook in order; stop at the first failure."""
-    done = []
-    for notebook in notebooks or list_notebooks():
-        started = time.perf_counter()
-        print(f"executing {notebook.name} ...", flush=True)
-        done.append(execute_notebook(notebook, out_dir))
-        print(f"  done in {time.perf_counter() - started:.1f} s -> {done[-1]}", flush=True)
-    return done
+@dataclass(frozen=True)
+class StepTiming:
+    """What one notebook of a run cost: execution (kernel start included) and HTML rendering, in seconds."""
+
+    notebook: str
+    execute_s: float
+    html_s: float
+    executed: Path
+
+    @property
+    def total_s(self) -> float:
+        """Execution and rendering together."""
+        return self.execute_s + self.html_s
+
+
+def run_notebook(notebook: Path, out_dir: Path | None = None) -> StepTiming:
+    """Execute one notebook, render its HTML, and time both steps."""
+    started = time.perf_counter()
+    executed = execute_notebook(notebook, out_dir, html=False)
+    executed_at = time.perf_counter()
+    render_html(executed)
+    return StepTiming(notebook.name, executed_at - started, time.perf_counter() - executed_at, executed)
+
+
+def default_jobs() -> int:
+    """Notebooks run at once: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_TIMES_FILE = "runbook-times.json"
+
+
+def _order_longest_first(notebooks: list[Path]) -> list[Path]:
+    """The notebooks, the longest of the last run first (so that the last to start are short ones)."""
+    try:
+        last = json.loads((paths.REPORTS_DIR / ".cache" / _TIMES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        last = {}
+    return sorted(notebooks, key=lambda p: -float(last.get(p.name, 0.0)))
+
+
+def _remember_times(timings: list[StepTiming]) -> None:
+    cache = paths.ensure_dir(paths.REPORTS_DIR / ".cache")
+    tmp = cache / f".{_TIMES_FILE}.tmp"
+    tmp.write_text(json.dumps({t.notebook: round(t.total_s, 2) for t in timings}), encoding="utf-8")
+    tmp.replace(cache / _TIMES_FILE)
+
+
+def run_all(
+    notebooks: Iterable[Path] | None = None, out_dir: Path | None = None, jobs: int | None = None
+) -> list[StepTiming]:
+    """Execute every numbered notebook, ``jobs`` at once (default: one per core).
+
+    The first failure stops the run: notebooks not yet started are cancelled, those running finish, and the
+    failure (``papermill.PapermillExecutionError`` naming the cell) is raised.
+
+    Returns:
+        The timing of each notebook, in the order of ``notebooks``.
+    """
+    chosen = list(notebooks or list_notebooks())
+    jobs = max(1, min(jobs or default_jobs(), len(chosen)))
+    if jobs == 1:
+        return [_run_reporting(notebook, out_dir) for notebook in chosen]
+    # spawn: the workers start clean (no copy of this process's threads or open kernels)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(_run_reporting, nb, out_dir): nb for nb in _order_longest_first(chosen)}
+        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in pending:
+            future.cancel()
+        failed = [f for f in done if f.exception() is not None]
+        if failed:
+            raise failed[0].exception()
+        by_name = {futures[f].name: f.result() for f in done}
+    return [by_name[notebook.name] for notebook in chosen]
+
+
+def _run_reporting(notebook: Path, out_dir: Path | None) -> StepTiming:
+    print(f"executing {notebook.name} ...", flush=True)
+    timing = run_notebook(notebook, out_dir)
+    print(f"  {notebook.name} done in {timing.total_s:.1f} s -> {timing.executed}", flush=True)
+    return timing
+
+
+def format_timings(timings: list[StepTiming], wall_s: float, jobs: int) -> str:
+    """The per-step table printed at the end of a run.
+
+    >>> print(format_timings([StepTiming("01-a.ipynb", 2.0, 0.5, Path("x"))], 2.6, 1))
+    notebook         execute s  HTML s  total s
+    01-a.ipynb             2.0     0.5      2.5
+    all (1 at once)        2.0     0.5      2.5  -> 2.6 s wall time
+    """
+    width = max([len("all (1 at once)")] + [len(t.notebook) for t in timings])
+    lines = [f"{'notebook':<{width}}  execute s  HTML s  total s"]
+    for t in timings:
+        lines.append(f"{t.notebook:<{width}}  {t.execute_s:9.1f}  {t.html_s:6.1f}  {t.total_s:7.1f}")
+    execute, render = sum(t.execute_s for t in timings), sum(t.html_s for t in timings)
+    label = f"all ({jobs} at once)"
+    lines.append(
+        f"{label:<{width}}  {execute:9.1f}  {render:6.1f}  {execute + render:7.1f}  -> {wall_s:.1f} s wall time"
+    )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tensions.runbook", description=__doc__)
-    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all, in order)")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
+    parser.add_argument("--jobs", "-j", type=int, help="notebooks run at once (default: one per core)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    executed = run_all(args.notebooks or None)
+    chosen = args.notebooks or list_notebooks()
+    jobs = max(1, min(args.jobs or default_jobs(), len(chosen)))
+    timings = run_all(chosen, jobs=jobs)
+    wall = time.perf_counter() - started
+    _remember_times(timings)
     figures = sorted(paths.FIGURES_DIR.glob("*")) if paths.FIGURES_DIR.exists() else []
-    print(
-        f"{len(executed)} notebook(s) executed, {len(figures)} file(s) in {paths.FIGURES_DIR}, "
-        f"{time.perf_counter() - started:.0f} s"
-    )
+    print()
+    print(format_timings(timings, wall, jobs))
+    print(f"{len(timings)} notebook(s) executed, {len(figures)} file(s) in {paths.FIGURES_DIR}")
+    if paths.REPORT_HTML.exists():
+        print(f"report: {paths.REPORT_HTML}")
     return 0
 
 
