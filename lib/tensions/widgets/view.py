@@ -10,11 +10,28 @@ that only move values (a knob, a filter, the window) assign just the changed arr
 from __future__ import annotations
 
 import base64
+import sys
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+
+def skip_iri_grammars() -> None:
+    """Keep ``jsonschema`` from compiling the IRI grammars of ``rfc3987-syntax`` when it is first imported.
+
+    plotly's FigureWidget imports nbformat, nbformat imports jsonschema, and jsonschema, when
+    ``rfc3987-syntax`` is installed (JupyterLab's dependencies install it), builds 38 parsers for its
+    ``iri`` format checks on import: about 1.4 s, a third of the time the dashboard took to open. Nothing in
+    a workbook kernel validates IRIs; without the module jsonschema skips those two format checks (as it does
+    when the package is not installed). Does nothing once jsonschema is imported.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+skip_iri_grammars()
 
 KEEP = {"type", "uid"}  # trace properties a widget trace keeps when another figure is moved into it
 DATA_KEYS = ("x", "y", "customdata", "text", "hovertext", "ids", "selectedpoints")
