@@ -302,21 +302,23 @@ def nudge_slider(page, label: str, key: str, handle: int = 0) -> None:
 
 def pair_tags(page) -> list[str]:
     """The pairs chosen in the pair picker, in order."""
-    picker = _dashboard(page).locator(".widget-tagsinput").first
-    return [t.strip().rstrip("×").strip() for t in picker.locator(".tag").all_inner_texts()]
+    picker = _dashboard(page).locator(".jupyter-widget-tagsinput").first
+    return [t.strip() for t in picker.locator("div.jupyter-widget-tag").all_inner_texts()]
 
 
 def remove_last_pair(page) -> None:
     """Remove the last chosen pair (the cross of its tag)."""
-    picker = _dashboard(page).locator(".widget-tagsinput").first
-    picker.locator(".tag").last.locator(".tag-button, i, .close").first.click()
+    picker = _dashboard(page).locator(".jupyter-widget-tagsinput").first
+    picker.locator("div.jupyter-widget-tag").last.locator(".jupyter-widget-tag-close").click()
 
 
 def add_pair(page, pair: str) -> None:
     """Type a pair into the pair picker and press Enter."""
-    picker = _dashboard(page).locator(".widget-tagsinput").first
-    box = picker.locator("input").first
-    box.click()
+    picker = _dashboard(page).locator(".jupyter-widget-tagsinput").first
+    box = picker.locator("input.jupyter-widget-taginput").first
+    if not box.is_visible():  # the input shows once the picker is clicked
+        where = picker.bounding_box()
+        page.mouse.click(where["x"] + where["width"] - 8, where["y"] + where["height"] / 2)
     box.fill(pair)
     box.press("Enter")
 
@@ -342,6 +344,33 @@ def measure_latency(page, pairs_cycle: tuple[str, ...] = (), rounds: int = 3) ->
         out["confidence"].append(timed(page, lambda: select_confidence(page, "confirmed")))
         out["confidence"].append(timed(page, lambda: select_confidence(page, "alleged")))
     return {k: v for k, v in out.items() if v}
+
+
+def click_peak(page) -> None:
+    """Click the highest point of the first line of the tension view (it explains that point)."""
+    found = trace_data(page, 0, "t => t.mode && t.mode.startsWith('lines') && t.name && t.visible !== false")
+    if found is None:
+        raise LookupError("no line on the tension view")
+    index, line = found
+    ys = line["y"]
+    click_point(page, 0, index, max(range(len(ys)), key=lambda i: ys[i]))
+
+
+def click_button(page, label: str) -> None:
+    """Click the dashboard's button labelled ``label``."""
+    _dashboard(page).get_by_role("button", name=label).click()
+
+
+def measure_clicks(page, rounds: int = 3) -> dict[str, list[float]]:
+    """Wall times (ms) of a click that explains a point of a line and of *Table as CSV* (when present)."""
+    out: dict[str, list[float]] = {"explain": []}
+    for _ in range(rounds):
+        out["explain"].append(timed(page, lambda: click_peak(page)))
+        page.mouse.move(5, 5)
+        time.sleep(0.3)
+    if _dashboard(page).get_by_role("button", name="Table as CSV").count():
+        out["table_csv"] = [timed(page, lambda: click_button(page, "Table as CSV")) for _ in range(rounds)]
+    return out
 
 
 def summarise_latency(times: dict[str, list[float]]) -> str:

@@ -214,13 +214,13 @@ def test_pairs_change_updates_traces_in_place_and_matches_a_full_rebuild(board):
     board.controls["confidence"].value = "reported"
     board.controls["half_life"].value = 14
     fast = {name: list(t.y) for name, t in _lines(board).items()}
-    table, timeline = board.table.value, [list(t.x or ()) for t in _markers(board)]
+    table, timeline = board.table.value, [list(t.x) for t in _markers(board)]
     board.rebuild()
     slow = {name: list(t.y) for name, t in _lines(board).items()}
     assert fast.keys() == slow.keys()
     for name in fast:
         np.testing.assert_allclose(fast[name], slow[name])
-    assert board.table.value == table and [list(t.x or ()) for t in _markers(board)] == timeline
+    assert board.table.value == table and [list(t.x) for t in _markers(board)] == timeline
 
 
 def test_a_page_that_connects_later_gets_the_current_figure(board):

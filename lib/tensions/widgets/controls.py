@@ -149,7 +149,7 @@ def arrange(controls: dict[str, w.Widget], style: str, views: Sequence[w.Widget]
     return w.VBox(
         [
             w.HTML(style),
-            w.HBox([c["pairs"], c["confidence"]], layout=row),
+            w.HBox([w.Label("Pairs").add_class("pair-label"), c["pairs"], c["confidence"]], layout=row),
             w.HBox([c["themes"], c["quads"]], layout=row),
             w.HBox([c["dates"], c["goldstein"]], layout=row),
             w.HBox([c["half_life"], c["export"], c["export_table"]], layout=row),
