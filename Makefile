@@ -49,8 +49,9 @@ lab: setup  ## open JupyterLab on notebooks/
 bench: setup  ## benchmarks: scoring, export, ingest, dashboard (ratios against baselines)
 	$(PY) -m bench
 
-docs: setup  ## regenerate docs/data-dictionary.md and the README figures (docs/img/)
+docs: setup  ## regenerate docs/data-dictionary.md, the README method (from docs/method.md) and figures (docs/img/)
 	$(PY) -c "from tensions.schema import render_data_dictionary_markdown as r; open('docs/data-dictionary.md','w').write(r())"
+	$(PY) -c "from tensions.docs import write_readme_method as w; print(w())"
 	$(PY) -c "from tensions.figures import write_readme_figures as w; print(*w(), sep='\n')"
 
 test-browser: setup  ## drive JupyterLab in Chromium: Run All on notebook 01, the dashboard reacting to a control

@@ -22,6 +22,7 @@ import plotly.io as pio
 
 from tensions import paths
 from tensions.charts.geo import TOPOJSON_NAMES, geo_assets_script, has_geo
+from tensions.docs import render_markdown_html
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 ALL_FORMATS = (*STATIC_FORMATS, "html")
@@ -262,7 +263,8 @@ def build_report(
 ) -> Path:
     """One offline HTML file with every chart (plotly.js inlined once), the method and the event table.
 
-    Text that comes from the data (titles, descriptions, quotes) is escaped.
+    Text that comes from the data (titles, descriptions, quotes) is escaped; ``method_md`` is Markdown
+    (``tensions.docs.read_method_markdown()``), rendered with markdown-it-py, raw HTML in it escaped.
     """
     items = list(figures.items()) if isinstance(figures, Mapping) else list(figures)
     out_path = Path(out) if out is not None else paths.REPORT_HTML
@@ -272,7 +274,8 @@ def build_report(
         f"<title>{html.escape(title)}</title>",
         "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1250px;margin:2em auto;color:#222}"
         "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:4px;vertical-align:top}"
-        "th{background:#f3f3f3}h2{margin-top:2em}.method{white-space:pre-wrap;line-height:1.45}</style>",
+        "th{background:#f3f3f3}h2{margin-top:2em}.method{line-height:1.45}"
+        ".method pre{background:#f6f6f6;padding:8px;overflow-x:auto}.method code{font-size:90%}</style>",
         "</head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p>Generated on {date.today().isoformat()} from {len(events)} events "
@@ -293,7 +296,7 @@ def build_report(
             )
         )
     if method_md:
-        parts.append(f"<h2>Method</h2><div class='method'>{html.escape(method_md)}</div>")
+        parts.append(f"<h2>Method</h2><div class='method'>{render_markdown_html(method_md)}</div>")
     parts.append("<h2>Events</h2>")
     parts.append(_events_table(events))
     parts.append("</body></html>")
