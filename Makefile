@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SOURCES := lib tests bench notebooks
 PYTEST_WORKERS ?= 2
 
-.PHONY: help setup chromium report test lint format lab bench docs dashboard test-browser clean strip
+.PHONY: help setup widget-manager chromium report test lint format lab bench docs dashboard test-browser clean strip
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -18,7 +18,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-setup: $(STAMP) chromium  ## create .venv, install requirements.txt and the system Chromium
+WIDGET_MANAGER := $(VENV)/share/tensions/html-manager
+
+setup: $(STAMP) widget-manager chromium  ## create .venv, install requirements.txt, the widget manager (npm), Chromium
+
+widget-manager: $(STAMP)
+	@bash scripts/ensure-widget-manager.sh $(WIDGET_MANAGER)
 
 chromium:
 	@bash scripts/ensure-chromium.sh

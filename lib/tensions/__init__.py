@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "load_events": "tensions.data",
     "load_sources": "tensions.data",
     "filter_events": "tensions.select",
+    "round_numbers": "tensions.tables",
     "score_dyads": "tensions.scoring",
     "explain": "tensions.scoring",
     "export_figure": "tensions.export",
@@ -63,6 +64,9 @@ def __getattr__(name: str) -> Any:
         "widgets",
         "ingest",
         "select",
+        "tables",
+        "docs",
+        "notebook_html",
     }:
         return importlib.import_module(f"tensions.{name}")
     raise AttributeError(f"module 'tensions' has no attribute {name!r}")

@@ -124,6 +124,39 @@ def _check_name(name: str) -> str:
     return name
 
 
+class WrittenFiles(list):
+    """The paths an export wrote (a plain list of ``Path``), shown as a short listing: folder, names, sizes.
+
+    >>> WrittenFiles([])
+    no files written
+    """
+
+    def __repr__(self) -> str:
+        if not self:
+            return "no files written"
+        folders = sorted({str(Path(p).parent) for p in self})
+        lines = [f"{len(self)} file(s) written to {', '.join(folders)}:"]
+        for p in self:
+            size = Path(p).stat().st_size if Path(p).exists() else 0
+            lines.append(f"  {Path(p).name}  ({_format_size(size)})")
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython display
+        printer.text(repr(self))
+
+
+def _format_size(n_bytes: int) -> str:
+    """``1536`` -> ``'1.5 KB'``."""
+    size = float(n_bytes)
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} MB"
+
+
 def export_figure(
     fig: go.Figure,
     name: str,
@@ -133,7 +166,7 @@ def export_figure(
     width: int | None = None,
     height: int | None = None,
     scale: float = 2,
-) -> list[Path]:
+) -> WrittenFiles:
     """Write a figure to ``<out_dir>/<name>.<ext>`` for each format, and its data to ``<name>.csv``.
 
     Args:
@@ -146,7 +179,7 @@ def export_figure(
         scale: pixel density of PNG output (2 gives a 2400-pixel-wide image by default).
 
     Returns:
-        The paths written, figure formats first, then the CSV.
+        The paths written, figure formats first, then the CSV (a list that prints as a short listing).
 
     Raises:
         ChromiumMissingError: a static format was asked for and no Chromium is installed.
@@ -163,14 +196,17 @@ def export_figures(
     width: int | None = None,
     height: int | None = None,
     scale: float = 2,
-) -> list[Path]:
-    """Export several figures at once: static images go through one Chromium session for all of them."""
+) -> WrittenFiles:
+    """Export several figures at once: static images go through one Chromium session for all of them.
+
+    Returns the paths written as :class:`WrittenFiles` (a list that prints as a short listing).
+    """
     items = list(items)
     unknown = set(formats) - set(ALL_FORMATS)
     if unknown:
         raise ValueError(f"unknown format(s) {sorted(unknown)}; choose from {', '.join(ALL_FORMATS)}")
     folder = paths.ensure_dir(Path(out_dir) if out_dir is not None else paths.FIGURES_DIR)
-    written: list[Path] = []
+    written = WrittenFiles()
     static = [f for f in formats if f in STATIC_FORMATS]
     jobs = []
     for fig, name, _ in items:
