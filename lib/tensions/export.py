@@ -216,7 +216,7 @@ def export_figures(
             h = height or (fig.layout.height or DEFAULT_SIZE[1])
             jobs.append(
                 {
-                    "fig": fig,
+                    "fig": static_figure(fig),
                     "file": folder / f"{name}.{fmt}",
                     "format": fmt,
                     "width": w,
@@ -235,6 +235,18 @@ def export_figures(
         if data is not None:
             written.append(write_csv(data, folder / f"{name}.csv"))
     return written
+
+
+def static_figure(fig: go.Figure) -> go.Figure:
+    """The figure as a static image should show it: without range sliders (their mini-plot is for dragging).
+
+    The figure itself is left unchanged; a copy is made only when there is a slider to drop.
+    """
+    if not any(axis.rangeslider.visible for axis in fig.select_xaxes()):
+        return fig
+    copy = go.Figure(fig)
+    copy.update_xaxes(rangeslider_visible=False)
+    return copy
 
 
 def _write_static(jobs: list[dict]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import textwrap
 from datetime import date
 
 import pandas as pd
@@ -46,6 +47,23 @@ PAIR_COLORS: dict[str, str] = {
 }
 ERA_FILL = "rgba(120, 120, 120, 0.12)"
 GRID = "#E5E5E5"
+
+
+def wrap_label(text: str, width: int = 28, max_lines: int = 3) -> str:
+    """Plain text wrapped into lines of at most ``width`` characters joined by ``<br>``, HTML-escaped.
+
+    Nothing is cut unless the text needs more than ``max_lines`` lines (the last then ends with "…").
+
+    >>> wrap_label("Russian security forces raid ethnic Azerbaijanis in Yekaterinburg")
+    'Russian security forces raid<br>ethnic Azerbaijanis in<br>Yekaterinburg'
+    >>> wrap_label("A <b> & C")
+    'A &lt;b&gt; &amp; C'
+    """
+    lines = textwrap.wrap(str(text), width=width, break_long_words=True) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return "<br>".join(html.escape(line) for line in lines)
 
 
 def pair_color(pair: str) -> str:

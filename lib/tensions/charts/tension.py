@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from tensions.charts.style import add_source_note, events_note, pair_color, shade_eras
+from tensions.charts.style import add_source_note, events_note, pair_color, shade_eras, wrap_label
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -25,10 +25,31 @@ def _pairs(scores: pd.DataFrame, pairs: Sequence[str] | None, limit: int = 6) ->
     return scores.groupby("pair")["index"].max().sort_values(ascending=False).head(limit).index.tolist()
 
 
+def find_peak_days(series: pd.DataFrame, max_peaks: int = 2, min_gap_days: int = 90) -> list[pd.Timestamp]:
+    """The days of a pair's highest peaks (above neutral), highest first, at least ``min_gap_days`` apart.
+
+    >>> days = pd.date_range("2024-01-01", periods=300)
+    >>> index = np.full(300, 50.0); index[20] = 80; index[25] = 70; index[200] = 75
+    >>> [d.strftime("%m-%d") for d in find_peak_days(pd.DataFrame({"date": days, "index": index}))]
+    ['01-21', '07-19']
+    """
+    ranked = series[series["index"] > 50.5].sort_values("index", ascending=False)
+    peaks: list[pd.Timestamp] = []
+    for day in ranked["date"]:
+        if all(abs((day - other).days) >= min_gap_days for other in peaks):
+            peaks.append(day)
+            if len(peaks) == max_peaks:
+                break
+    return peaks
+
+
 def top_event_annotations(
-    scores: pd.DataFrame, events: pd.DataFrame, pair: str, top: int = 3, **knobs
+    scores: pd.DataFrame, events: pd.DataFrame, pair: str, top: int = 3, max_peaks: int = 2, **knobs
 ) -> pd.DataFrame:
-    """The events that contribute most to a pair's pressure on its peak day (from ``explain``).
+    """The events that contribute most to a pair's pressure at its peaks (from ``explain``).
+
+    The ``top`` largest contributors to the highest peak, and the largest one at each further peak (up to
+    ``max_peaks`` peaks at least 90 days apart), so that every spike is labelled with what drives it.
 
     Returns:
         ``event_id``, ``date``, ``title``, ``contribution`` and ``index`` (the pair's index on the event's
@@ -37,14 +58,19 @@ def top_event_annotations(
     from tensions.scoring import explain
 
     series = scores[scores["pair"] == pair]
+    columns = ["event_id", "date", "title", "contribution", "index"]
     if series.empty or top <= 0:
-        return pd.DataFrame(columns=["event_id", "date", "title", "contribution", "index"])
-    peak_day = series.loc[series["index"].idxmax(), "date"]
-    breakdown = explain(events, pair, peak_day, **knobs)
-    best = breakdown[breakdown["contribution"] > 0].head(top)
+        return pd.DataFrame(columns=columns)
+    picked = []
+    for rank, peak_day in enumerate(find_peak_days(series, max_peaks=max_peaks)):
+        breakdown = explain(events, pair, peak_day, **knobs)
+        picked.append(breakdown[breakdown["contribution"] > 0].head(top if rank == 0 else 1))
+    if not picked:
+        return pd.DataFrame(columns=columns)
+    best = pd.concat(picked).drop_duplicates("event_id")
     on_day = series.set_index("date")["index"]
     best = best.assign(index=best["date"].map(lambda d: on_day.get(d, np.nan)))
-    return best[["event_id", "date", "title", "contribution", "index"]]
+    return best[columns]
 
 
 #: Where a label may go, tried in order: (ax, ay) offsets in pixels from the point it labels.
@@ -64,8 +90,8 @@ def place_labels(
 ) -> list[tuple[int, int]]:
     """Arrow offsets (ax, ay) for point labels so that their boxes do not overlap, greedily, left to right.
 
-    Each label (``x`` date, ``y`` value, ``text``) takes the first offset of :data:`LABEL_OFFSETS` whose box
-    (about 6 px per character, 16 px high) stays near the plot and clears the boxes already placed and the era
+    Each label (``x`` date, ``y`` value, ``text`` with ``<br>`` line breaks) takes the first offset of
+    :data:`LABEL_OFFSETS` whose box (about 6 px per character, 14 px per line) stays near the plot and clears the boxes already placed and the era
     names along the top of the plot; if none does, the first offset.
 
     >>> day = pd.Timestamp("2024-12-25")
@@ -87,7 +113,8 @@ def place_labels(
         label = labels[i]
         x = (pd.Timestamp(label["x"]) - lo).days / span * width
         y = (1 - (label["y"] - y_range[0]) / (y_range[1] - y_range[0])) * height
-        w, h = 6 * len(label["text"]) + 10, 16
+        lines = str(label["text"]).split("<br>")
+        w, h = 6 * max(len(line) for line in lines) + 10, 14 * len(lines) + 4
         for ax, ay in LABEL_OFFSETS:
             box = (x + ax - w / 2, y + ay - h / 2, x + ax + w / 2, y + ay + h / 2)
             inside = box[0] > -60 and box[2] < width + 30 and box[1] > -45 and box[3] < height
@@ -99,6 +126,71 @@ def place_labels(
         placed.append(box)
         chosen[i] = (ax, ay)
     return [chosen[i] for i in range(len(labels))]
+
+
+#: Characters per line and lines per entry of the numbered key under a chart.
+KEY_WRAP, KEY_LINES, KEY_LINE_PX = 62, 2, 14
+
+
+def add_numbered_labels(
+    fig: go.Figure,
+    labels: Sequence[dict],
+    lo: pd.Timestamp,
+    hi: pd.Timestamp,
+    y_range: Sequence[float],
+    eras: pd.DataFrame | None = None,
+) -> int:
+    """Number the labelled points (in date order) and list their titles in a key under the plot, in place.
+
+    A number next to a point is short enough to be placed clear of the others even where events crowd
+    (December 2024); the full titles are wrapped, never cut, in two columns below the x axis.
+
+    Args:
+        labels: ``x`` (date), ``y`` (value), ``title``, ``pair`` and ``color`` of each point.
+
+    Returns:
+        The height in pixels the key takes below the plot (0 without labels).
+    """
+    if not labels:
+        return 0
+    ordered = sorted(labels, key=lambda label: (pd.Timestamp(label["x"]), label["pair"]))
+    numbers = [{**label, "text": str(i)} for i, label in enumerate(ordered, start=1)]
+    for label, (ax, ay) in zip(numbers, place_labels(numbers, lo, hi, y_range, eras=eras), strict=True):
+        fig.add_annotation(
+            x=label["x"],
+            y=label["y"],
+            text=f"<b>{label['text']}</b>",
+            ax=ax,
+            ay=ay,
+            showarrow=True,
+            arrowhead=0,
+            arrowcolor=label["color"],
+            font={"size": 11, "color": "#222222"},
+            bgcolor="white",
+            bordercolor=label["color"],
+            borderpad=1,
+        )
+    rows = (len(numbers) + 1) // 2
+    entry_px = KEY_LINE_PX * KEY_LINES + 6
+    for i, label in enumerate(numbers):
+        column, row = divmod(i, rows)
+        day = pd.Timestamp(label["x"])
+        text = wrap_label(f"{label['pair']} · {day:%d %b %Y} · {label['title']}", KEY_WRAP, KEY_LINES)
+        fig.add_annotation(
+            text=f"<b>{label['text']}</b>  {text}",
+            xref="paper",
+            yref="paper",
+            x=0.5 * column,
+            y=0,
+            yshift=-48 - row * entry_px,
+            xanchor="left",
+            yanchor="top",
+            align="left",
+            showarrow=False,
+            font={"size": 11, "color": "#333333"},
+            name="label-key",
+        )
+    return rows * entry_px + 12
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -195,22 +287,12 @@ def build_tension_figure(
                 )
             )
             for row in marks.itertuples():
-                label = row.title if len(row.title) <= 38 else row.title[:36].rstrip() + "…"
                 labels.append(
-                    {"x": row.date, "y": row.index, "text": html.escape(label), "arrowcolor": color}
+                    {"x": row.date, "y": row.index, "title": row.title, "pair": pair, "color": color}
                 )
     lo, hi = scores["date"].min(), scores["date"].max()
     y_range = [max(0, min(35, scores["index"].min() - 3)), 100]
-    for label, (ax, ay) in zip(labels, place_labels(labels, lo, hi, y_range, eras=eras), strict=True):
-        fig.add_annotation(
-            **label,
-            ax=ax,
-            ay=ay,
-            showarrow=True,
-            arrowhead=0,
-            font={"size": 10, "color": "#333333"},
-            bgcolor="rgba(255,255,255,0.85)",
-        )
+    key_height = add_numbered_labels(fig, labels, lo, hi, y_range, eras)
     shade_eras(fig, eras, lo, hi)
     fig.add_hline(
         y=50,
@@ -225,10 +307,10 @@ def build_tension_figure(
         title=title or "Tension index by country pair (50 = neutral, 100 = most tense)",
         yaxis={"title": "index", "range": y_range},
         xaxis={"title": None},
-        height=520,
+        height=520 + key_height,
         hovermode="x unified",
     )
-    return add_source_note(fig, events_note(events) if events is not None else None)
+    return add_source_note(fig, events_note(events) if events is not None else None, yshift=-42 - key_height)
 
 
 def build_small_multiples_figure(
