@@ -81,7 +81,7 @@ def exported_svgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     chart_set = build_standard_figures(dataset, n_boot=20)
     items = [(fig, name, None) for fig, name, _ in chart_set.items()]
     sweep = scoring.sweep_sensitivity(dataset["events"], "AZE-RUS", half_lives=(15, 30, 60))
-    items.append((build_sensitivity_figure(sweep), "sensitivity", None))
+    items.append((build_sensitivity_figure(sweep, pair="AZE-RUS"), "sensitivity", None))
     folder = tmp_path_factory.mktemp("svg")
     export_figures(items, formats=("svg",), out_dir=folder)
     return {name: folder / f"{name}.svg" for _, name, _ in items}

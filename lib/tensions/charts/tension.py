@@ -105,8 +105,10 @@ def place_labels(
         [] if eras is None else eras.itertuples()
     ):  # the era names, written at the top left of each era
         if lo <= era.start <= hi:
-            x = (era.start - lo).days / span * width
-            placed.append((x, 0, x + 6 * len(str(era.name)) + 8, 18))
+            x, w = (era.start - lo).days / span * width, 6.2 * len(str(era.name)) + 8
+            if x + w > width:  # written to end at the era's end (see ``shade_eras``)
+                x = min(width, (min(era.end, hi) - lo).days / span * width) - w
+            placed.append((x, 0, x + w, 32))
     order = sorted(range(len(labels)), key=lambda i: (labels[i]["x"], -labels[i]["y"]))
     chosen: dict[int, tuple[int, int]] = {}
     for i in order:
@@ -139,6 +141,8 @@ def add_numbered_labels(
     hi: pd.Timestamp,
     y_range: Sequence[float],
     eras: pd.DataFrame | None = None,
+    key_top: int = -48,
+    plot_px: tuple[int, int] = (1100, 350),
 ) -> int:
     """Number the labelled points (in date order) and list their titles in a key under the plot, in place.
 
@@ -147,6 +151,8 @@ def add_numbered_labels(
 
     Args:
         labels: ``x`` (date), ``y`` (value), ``title``, ``pair`` and ``color`` of each point.
+        key_top: where the key starts, in pixels below the plot area (lower under a range slider).
+        plot_px: the plot area's approximate size in pixels, for placing the numbers.
 
     Returns:
         The height in pixels the key takes below the plot (0 without labels).
@@ -155,7 +161,9 @@ def add_numbered_labels(
         return 0
     ordered = sorted(labels, key=lambda label: (pd.Timestamp(label["x"]), label["pair"]))
     numbers = [{**label, "text": str(i)} for i, label in enumerate(ordered, start=1)]
-    for label, (ax, ay) in zip(numbers, place_labels(numbers, lo, hi, y_range, eras=eras), strict=True):
+    for label, (ax, ay) in zip(
+        numbers, place_labels(numbers, lo, hi, y_range, plot_px, eras=eras), strict=True
+    ):
         fig.add_annotation(
             x=label["x"],
             y=label["y"],
@@ -182,7 +190,7 @@ def add_numbered_labels(
             yref="paper",
             x=0.5 * column,
             y=0,
-            yshift=-48 - row * entry_px,
+            yshift=key_top - row * entry_px,
             xanchor="left",
             yanchor="top",
             align="left",
@@ -190,7 +198,7 @@ def add_numbered_labels(
             font={"size": 11, "color": "#333333"},
             name="label-key",
         )
-    return rows * entry_px + 12
+    return rows * entry_px + 12 + max(0, -48 - key_top)
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -370,7 +378,7 @@ def build_heatmap_figure(scores_monthly: pd.DataFrame, title: str | None = None)
             zmid=50,
             colorscale="RdBu_r",
             customdata=counts.to_numpy(),
-            colorbar={"title": "index"},
+            colorbar={"title": {"text": "index", "side": "right"}},
             hovertemplate="%{y} · %{x|%b %Y}<br>index %{z:.1f}<br>events this month: %{customdata}<extra></extra>",
             xgap=1,
             ygap=1,
@@ -400,17 +408,14 @@ def build_waterfall_figure(
     day = pd.Timestamp(date)
     shown = explain_df.head(top)
     rest = explain_df.iloc[top:]
-    labels = [
-        f"{row.event_id} · {row.title if len(row.title) <= 34 else row.title[:32] + '…'}"
-        for row in shown.itertuples()
-    ]
+    labels = [wrap_label(f"{row.event_id} · {row.title}", 44, 2) for row in shown.itertuples()]
     values = shown["contribution"].tolist()
     if len(rest):
         labels.append(f"{len(rest)} other events")
         values.append(float(rest["contribution"].sum()))
     pressure = float(explain_df.attrs.get("pressure", sum(values)))
     index = float(explain_df.attrs.get("index", np.nan))
-    labels = [html.escape(label) for label in labels] + ["pressure"]
+    labels = [*labels, "pressure"]
     fig = go.Figure(
         go.Waterfall(
             orientation="h",
@@ -428,7 +433,7 @@ def build_waterfall_figure(
         title=title or f"What makes up {pair} on {day:%Y-%m-%d}: pressure {pressure:.2f}, index {index:.1f}",
         yaxis={"autorange": "reversed", "title": None},
         xaxis={"title": "contribution to the pressure"},
-        height=max(380, 120 + 34 * len(labels)),
+        height=max(380, 130 + 40 * len(labels)),
         margin={"l": 330},
     )
-    return add_source_note(fig, "Source: Eurasia tensions workbook, tensions.explain")
+    return add_source_note(fig, "Source: Eurasia tensions workbook, tensions.explain", yshift=-62)
