@@ -321,23 +321,61 @@ def build_tension_figure(
     return add_source_note(fig, events_note(events) if events is not None else None, yshift=-42 - key_height)
 
 
+def busiest_pairs(scores: pd.DataFrame, limit: int = 9) -> list[str]:
+    """The pairs with the most events in ``scores`` (its window), most first; ties by name.
+
+    >>> s = pd.DataFrame({"pair": ["A-B", "A-B", "C-D"], "n_events": [1, 2, 5]})
+    >>> busiest_pairs(s)
+    ['C-D', 'A-B']
+    """
+    counts = scores.groupby("pair")["n_events"].sum()
+    counts = counts[counts > 0]
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [pair for pair, _ in ranked[:limit]]
+
+
 def build_small_multiples_figure(
     scores: pd.DataFrame, pairs: Sequence[str] | None = None, columns: int = 3, title: str | None = None
 ) -> go.Figure:
-    """One small panel per pair, shared axes, so pairs can be compared at a glance."""
-    chosen = _pairs(scores, pairs, limit=9)
+    """One small panel per pair, shared axes, so pairs can be compared at a glance.
+
+    Above 50 the area is filled in red (tension), below in blue (cooperation); the line is the index.
+
+    Args:
+        scores: daily ``score_dyads`` output for the window to show.
+        pairs: the pairs (default: the nine with most events in ``scores``).
+        columns: panels per row.
+        title: chart title.
+    """
+    chosen = [p for p in pairs if p in set(scores["pair"])] if pairs is not None else busiest_pairs(scores)
+    counts = scores.groupby("pair")["n_events"].sum()
     rows = max(1, -(-len(chosen) // columns))
     fig = make_subplots(
         rows=rows,
         cols=columns,
         shared_xaxes=True,
         shared_yaxes=True,
-        subplot_titles=chosen,
-        vertical_spacing=0.1,
+        subplot_titles=[f"{html.escape(p)} · {int(counts.get(p, 0))} events" for p in chosen],
+        vertical_spacing=0.12,
         horizontal_spacing=0.04,
     )
     for i, pair in enumerate(chosen):
         series = scores[scores["pair"] == pair]
+        cell = {"row": i // columns + 1, "col": i % columns + 1}
+        for side, values, fill in (
+            ("tension", series["index"].clip(lower=50), "rgba(213,94,0,0.35)"),
+            ("cooperation", series["index"].clip(upper=50), "rgba(0,114,178,0.35)"),
+        ):
+            fig.add_trace(
+                go.Scatter(x=series["date"], y=np.full(len(series), 50.0), mode="lines", line={"width": 0},
+                           showlegend=False, hoverinfo="skip"),
+                **cell,
+            )  # fmt: skip
+            fig.add_trace(
+                go.Scatter(x=series["date"], y=values, mode="lines", line={"width": 0}, fill="tonexty",
+                           fillcolor=fill, showlegend=False, hoverinfo="skip", name=f"{pair} {side}"),
+                **cell,
+            )  # fmt: skip
         fig.add_trace(
             go.Scatter(
                 x=series["date"],
@@ -345,15 +383,18 @@ def build_small_multiples_figure(
                 mode="lines",
                 name=pair,
                 showlegend=False,
-                line={"color": pair_color(pair), "width": 1.8},
+                line={"color": "#333333", "width": 1.4},
                 hovertemplate=f"{pair} %{{x|%Y-%m-%d}}: %{{y:.1f}}<extra></extra>",
             ),
-            row=i // columns + 1,
-            col=i % columns + 1,
+            **cell,
         )
-    fig.update_yaxes(range=[30, 100])
+    low = float(scores.loc[scores["pair"].isin(chosen), "index"].min()) if chosen else 30.0
+    fig.update_yaxes(range=[min(30.0, np.floor(low) - 3), 100])
     fig.add_hline(y=50, line_dash="dot", line_color="#999999", line_width=1)
-    fig.update_layout(title=title or "Tension index, one panel per pair", height=260 * rows + 120)
+    fig.update_layout(
+        title=title or "Tension index, one panel per pair (red: above neutral 50, blue: below)",
+        height=240 * rows + 140,
+    )
     return add_source_note(fig)
 
 
