@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 import tensions
-from tensions import scoring
-from tensions.charts import build_sensitivity_figure
+from tensions import paths, scoring
+from tensions.charts import build_sensitivity_figure, build_timeline_figure
 from tensions.export import export_figures, find_chromium
 from tensions.figures import build_standard_figures
+from tensions.ingest import read_events
 
 pytestmark = pytest.mark.timeout(600)
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -34,6 +35,7 @@ TEXT_BOXES_JS = """() => {
   }
   return {boxes, frame: {x0: frame.left, y0: frame.top, x1: frame.right, y1: frame.bottom}};
 }"""
+EXTERNAL = {"gdelt1": "gdelt1_events_sample.tsv", "icews": "icews_events_2018-06-01.tab"}
 SLACK = 1.5  # pixels of overlap tolerated (glyph boxes include line spacing)
 
 
@@ -82,6 +84,12 @@ def exported_svgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     items = [(fig, name, None) for fig, name, _ in chart_set.items()]
     sweep = scoring.sweep_sensitivity(dataset["events"], "AZE-RUS", half_lives=(15, 30, 60))
     items.append((build_sensitivity_figure(sweep, pair="AZE-RUS"), "sensitivity", None))
+    for fmt, file in EXTERNAL.items():  # notebook 05's timelines of machine-coded data
+        events, _ = read_events(paths.EXTERNAL_DIR / file, format=fmt)
+        busy = events[events["pair"].isin(events["pair"].value_counts().index[:6])]
+        items.append(
+            (build_timeline_figure(busy, label_top=4, title=f"{fmt}: busiest pairs"), f"05-{fmt}", None)
+        )
     folder = tmp_path_factory.mktemp("svg")
     export_figures(items, formats=("svg",), out_dir=folder)
     return {name: folder / f"{name}.svg" for _, name, _ in items}

@@ -95,7 +95,8 @@ def place_labels(
     names along the top of the plot; if none does, the first offset.
 
     >>> day = pd.Timestamp("2024-12-25")
-    >>> place_labels([{"x": day, "y": 80, "text": "a" * 30}] * 2, day, day + pd.Timedelta(days=365), [30, 100])
+    >>> mid = day + pd.Timedelta(days=180)
+    >>> place_labels([{"x": mid, "y": 80, "text": "a" * 30}] * 2, day, day + pd.Timedelta(days=365), [30, 100])
     [(40, -30), (60, -55)]
     """
     span = max((hi - lo).days, 1)
@@ -119,7 +120,7 @@ def place_labels(
         w, h = 6 * max(len(line) for line in lines) + 10, 14 * len(lines) + 4
         for ax, ay in LABEL_OFFSETS:
             box = (x + ax - w / 2, y + ay - h / 2, x + ax + w / 2, y + ay + h / 2)
-            inside = box[0] > -60 and box[2] < width + 30 and box[1] > -45 and box[3] < height
+            inside = box[0] > 0 and box[2] < width and box[1] > -45 and box[3] < height
             if inside and not any(_overlap(box, other) for other in placed):
                 break
         else:

@@ -96,8 +96,11 @@ def build_timeline_figure(
     """
     frame = _lanes(events, lanes)
     frame["period_end"] = _period_end(frame)
-    lo = pd.Timestamp(start) if start is not None else frame["date"].min() - pd.Timedelta(days=20)
-    hi = pd.Timestamp(end) if end is not None else frame["period_end"].max() + pd.Timedelta(days=20)
+    pad = max(
+        pd.Timedelta(days=20), (frame["period_end"].max() - frame["date"].min()) * 0.02
+    )  # markers whole
+    lo = pd.Timestamp(start) if start is not None else frame["date"].min() - pad
+    hi = pd.Timestamp(end) if end is not None else frame["period_end"].max() + pad
     frame = frame[(frame["period_end"] >= lo) & (frame["date"] <= hi)]  # lanes with nothing in view go
     lane_order = (
         frame.groupby("lane")["date"].count().sort_values(ascending=True, kind="stable").index.tolist()
@@ -181,7 +184,7 @@ def build_timeline_figure(
             "yanchor": "top",
             "yref": "container",
         },
-        height=max(420, 190 + 36 * len(lane_order)) + max(0, key_height - 52),
+        height=timeline_height(len(lane_order)) + max(0, key_height - 52),
         xaxis={"range": [lo, hi], "rangeslider": {"visible": True, "thickness": 0.06}, "type": "date"},
         yaxis={
             "categoryarray": lane_order,  # the lanes in order (kept for readers of the figure)
@@ -197,6 +200,16 @@ def build_timeline_figure(
         legend={"y": 1.01, "yanchor": "bottom", "orientation": "h"},
     )
     return add_source_note(fig, events_note(shown), yshift=-130 - max(0, key_height - 52))
+
+
+def timeline_height(n_lanes: int) -> int:
+    """Figure height in pixels: 295 for title, legend, axis, slider and source line, 40 per lane (+1 for the
+    era names), and never less than 220 px of plot, so that six lanes are as readable as sixty.
+
+    >>> timeline_height(6), timeline_height(24)
+    (575, 1295)
+    """
+    return 295 + max(220, 40 * (n_lanes + 1))
 
 
 def stack_offsets(frame: pd.DataFrame, span_days: int, slots: int = 5) -> pd.Series:
@@ -244,7 +257,7 @@ def _label_key_events(
         }
         for row in top.itertuples()
     ]
-    plot_px = (1100, max(420, 190 + 36 * n_lanes) - 295)
+    plot_px = (1100, timeline_height(n_lanes) - 295)
     return add_numbered_labels(
         fig, labels, lo, hi, [-0.6, n_lanes + 0.3], eras, key_top=-100, plot_px=plot_px
     )
