@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SOURCES := lib tests bench notebooks
 PYTEST_WORKERS ?= 2
 
-.PHONY: help setup chromium report test lint format lab bench bench-scale docs dashboard test-browser clean strip
+.PHONY: help setup widget-manager chromium report test lint format lab bench bench-scale docs dashboard test-browser clean strip
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -18,7 +18,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-setup: $(STAMP) chromium  ## create .venv, install requirements.txt and the system Chromium
+WIDGET_MANAGER := $(VENV)/share/tensions/html-manager
+
+setup: $(STAMP) widget-manager chromium  ## create .venv, install requirements.txt, the widget manager (npm), Chromium
+
+widget-manager: $(STAMP)
+	@bash scripts/ensure-widget-manager.sh $(WIDGET_MANAGER)
 
 chromium:
 	@bash scripts/ensure-chromium.sh
@@ -52,8 +57,9 @@ bench: setup  ## benchmarks: scoring, export, ingest, dashboard (ratios against 
 bench-scale: setup  ## scale run: a year of synthetic GDELT 2.0 (100 M rows) ingested and scored; SCALE_ARGS="--rows 2000000"
 	$(PY) -m bench.bench_scale $(SCALE_ARGS)
 
-docs: setup  ## regenerate docs/data-dictionary.md and the README figures (docs/img/)
+docs: setup  ## regenerate docs/data-dictionary.md, the README method (from docs/method.md) and figures (docs/img/)
 	$(PY) -c "from tensions.schema import render_data_dictionary_markdown as r; open('docs/data-dictionary.md','w').write(r())"
+	$(PY) -c "from tensions.docs import write_readme_method as w; print(w())"
 	$(PY) -c "from tensions.figures import write_readme_figures as w; print(*w(), sep='\n')"
 
 test-browser: setup  ## drive JupyterLab in Chromium: Run All on notebook 01, the dashboard reacting to a control

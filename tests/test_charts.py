@@ -105,7 +105,12 @@ def test_heatmap_waterfall_mix_map(ds, scores):
     latest = scoring.rank_pairs(scores)[["pair", "peak_index"]].rename(columns={"peak_index": "index"})
     fig = charts.build_map_figure(ds["events"], ds["countries"], latest)
     assert charts.has_geo(fig)
-    located = ds["events"]["latitude"].notna().sum()
+    located = ds["events"].dropna(subset=["latitude", "longitude"])
+    located = sum(
+        charts.geo.is_on_map(lon, lat)
+        for lon, lat in zip(located["longitude"], located["latitude"], strict=True)
+    )
+    assert located >= 60  # the map window covers the region: nearly every located event is on it
     assert sum(len(t.lat) for t in fig.data if t.name in charts.style.QUAD_NAMES.values()) == located
 
 
@@ -117,3 +122,20 @@ def test_diagnostic_figures(ds, scores):
         scores, scoring.score_gdelt_mean(ds["events"]), scoring.score_cumulative(ds["events"]), "AZE-RUS"
     )
     assert len(comparison.data) == 3
+
+
+def test_monthly_trend_arrows_and_busiest_small_multiples(ds, scores):
+    trend = scoring.score_monthly_trend(ds["events"], threshold=5.0, start="2021-11-01")
+    fig = charts.build_trend_figure(trend, threshold=5.0)
+    moved = trend[trend["trend"] != "unchanged"]
+    assert sum(len(t.x) for t in fig.data) == len(moved)
+    assert {t.marker.symbol for t in fig.data} == {"triangle-up", "triangle-down"}
+    dec = moved[(moved["pair"] == "AZE-RUS") & (moved["date"] == "2024-12-01")]
+    assert dec["trend"].tolist() == ["deteriorated"]  # the AZAL 8243 month
+    window = scores[scores["date"] >= "2021-11-01"]
+    multiples = charts.build_small_multiples_figure(window)
+    titles = [a.text.split(" · ")[0] for a in multiples.layout.annotations if " events" in (a.text or "")]
+    assert titles[0] == "AZE-RUS" and titles == charts.tension.busiest_pairs(window)
+    assert multiples.layout.yaxis.range[0] <= window["index"].min()  # no panel clipped at the bottom
+    sweep = scoring.sweep_sensitivity(ds["events"], "KAZ-RUS", half_lives=(14, 30))
+    assert "KAZ-RUS" in charts.build_sensitivity_figure(sweep, pair="KAZ-RUS").layout.title.text

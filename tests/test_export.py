@@ -12,6 +12,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 import tensions
@@ -194,3 +195,22 @@ def test_map_renders_with_no_network(tmp_path):
     assert land > 0.05, f"the outlines did not render (land colour on {land:.1%} of the map)"
     html = (tmp_path / "map.html").read_text(encoding="utf-8")
     assert "PlotlyGeoAssets" in html and '"world_50m"' in html
+
+
+def test_static_exports_drop_the_range_slider_and_leave_the_figure_alone():
+    from tensions.export import static_figure
+
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[1, 2]))
+    assert static_figure(fig) is fig  # nothing to drop, no copy
+    fig.update_xaxes(rangeslider_visible=True)
+    static = static_figure(fig)
+    assert not static.layout.xaxis.rangeslider.visible and fig.layout.xaxis.rangeslider.visible
+
+
+def test_written_files_print_as_a_short_listing(tmp_path):
+    from tensions.export import WrittenFiles
+
+    (tmp_path / "a.png").write_bytes(b"x" * 2048)
+    text = repr(WrittenFiles([tmp_path / "a.png"]))
+    assert text.splitlines() == [f"1 file(s) written to {tmp_path}:", "  a.png  (2.0 KB)"]
+    assert "PosixPath" not in str(WrittenFiles([tmp_path / "a.png"]))

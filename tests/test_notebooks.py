@@ -9,9 +9,11 @@ import nbformat
 import pytest
 
 from tensions import paths
+from tensions.notebook_html import find_remote_references
 from tensions.runbook import NOTEBOOK_NAME, execute_notebook, list_notebooks
 
 NOTEBOOKS = list_notebooks()
+LOCAL = ("file:", "data:", "blob:")
 
 
 def test_there_are_numbered_notebooks_and_nothing_else():
@@ -41,5 +43,37 @@ def test_notebook_executes_headless(notebook: Path, tmp_path: Path, monkeypatch:
     nb = json.loads(executed.read_text(encoding="utf-8"))
     errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
-    html = executed.with_suffix(".html").read_text(encoding="utf-8")
-    assert '<script src="http' not in html and "<script src='http" not in html
+    warnings = [
+        "".join(o["text"])
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+        if o.get("name") == "stderr" and "Warning" in "".join(o["text"])
+    ]
+    assert not warnings, warnings
+    shown = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
+    assert "PosixPath(" not in shown, "export cells print a listing, not a list of paths"
+    pages = [executed.with_suffix(".html"), *sorted((tmp_path / "reports").rglob("*.html"))]
+    remote = {p.name: find_remote_references(p.read_text(encoding="utf-8")) for p in pages}
+    assert not any(remote.values()), {k: v[:3] for k, v in remote.items() if v}
+    if "widgets" in nb["metadata"]:
+        assert count_offline_widget_traces(executed.with_suffix(".html")) > 0, "dashboard not drawn offline"
+
+
+def count_offline_widget_traces(page: Path) -> int:
+    """Open ``page`` in Chromium with every non-file request aborted; count plotly traces drawn in widgets."""
+    from playwright.sync_api import sync_playwright
+
+    from tensions.export import find_chromium
+
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_chromium(), args=args)
+        try:
+            tab = browser.new_page(viewport={"width": 1300, "height": 900})
+            tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort())
+            tab.goto(page.resolve().as_uri())
+            selector = ".widget-subarea .js-plotly-plot .scatterlayer .trace"
+            tab.wait_for_selector(selector, state="attached", timeout=60_000)
+            return tab.locator(selector).count()
+        finally:
+            browser.close()

@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "load_events": "tensions.data",
     "load_sources": "tensions.data",
     "filter_events": "tensions.select",
+    "round_numbers": "tensions.tables",
     "score_dyads": "tensions.scoring",
     "explain": "tensions.scoring",
     "export_figure": "tensions.export",
@@ -71,6 +72,9 @@ def __getattr__(name: str) -> Any:
         "select",
         "coder",
         "own",
+        "tables",
+        "docs",
+        "notebook_html",
     }:
         return importlib.import_module(f"tensions.{name}")
     raise AttributeError(f"module 'tensions' has no attribute {name!r}")

@@ -24,6 +24,7 @@ import plotly.io as pio
 
 from tensions import outputs, paths
 from tensions.charts.geo import TOPOJSON_NAMES, geo_assets_script, has_geo
+from tensions.docs import render_markdown_html
 from tensions.outputs import neutralise_formula, safe_csv_frame  # noqa: F401 - the CSV guard, kept importable here
 
 STATIC_FORMATS = ("png", "svg", "pdf")
@@ -99,6 +100,39 @@ def _check_name(name: str) -> str:
     return name
 
 
+class WrittenFiles(list):
+    """The paths an export wrote (a plain list of ``Path``), shown as a short listing: folder, names, sizes.
+
+    >>> WrittenFiles([])
+    no files written
+    """
+
+    def __repr__(self) -> str:
+        if not self:
+            return "no files written"
+        folders = sorted({str(Path(p).parent) for p in self})
+        lines = [f"{len(self)} file(s) written to {', '.join(folders)}:"]
+        for p in self:
+            size = Path(p).stat().st_size if Path(p).exists() else 0
+            lines.append(f"  {Path(p).name}  ({_format_size(size)})")
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython display
+        printer.text(repr(self))
+
+
+def _format_size(n_bytes: int) -> str:
+    """``1536`` -> ``'1.5 KB'``."""
+    size = float(n_bytes)
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} MB"
+
+
 def export_figure(
     fig: go.Figure,
     name: str,
@@ -108,7 +142,7 @@ def export_figure(
     width: int | None = None,
     height: int | None = None,
     scale: float = 2,
-) -> list[Path]:
+) -> WrittenFiles:
     """Write a figure to ``<out_dir>/<name>.<ext>`` for each format, and its data to ``<name>.csv``.
 
     Args:
@@ -121,7 +155,7 @@ def export_figure(
         scale: pixel density of PNG output (2 gives a 2400-pixel-wide image by default).
 
     Returns:
-        The paths written, figure formats first, then the CSV.
+        The paths written, figure formats first, then the CSV (a list that prints as a short listing).
 
     Raises:
         ChromiumMissingError: a static format was asked for and no Chromium is installed.
@@ -138,14 +172,17 @@ def export_figures(
     width: int | None = None,
     height: int | None = None,
     scale: float = 2,
-) -> list[Path]:
-    """Export several figures at once: static images go through one Chromium session for all of them."""
+) -> WrittenFiles:
+    """Export several figures at once: static images go through one Chromium session for all of them.
+
+    Returns the paths written as :class:`WrittenFiles` (a list that prints as a short listing).
+    """
     items = list(items)
     unknown = set(formats) - set(ALL_FORMATS)
     if unknown:
         raise ValueError(f"unknown format(s) {sorted(unknown)}; choose from {', '.join(ALL_FORMATS)}")
     folder = paths.ensure_dir(Path(out_dir) if out_dir is not None else paths.FIGURES_DIR)
-    written: list[Path] = []
+    written = WrittenFiles()
     static = [f for f in formats if f in STATIC_FORMATS]
     jobs = []
     for fig, name, _ in items:
@@ -155,7 +192,7 @@ def export_figures(
             h = height or (fig.layout.height or DEFAULT_SIZE[1])
             jobs.append(
                 {
-                    "fig": fig,
+                    "fig": static_figure(fig),
                     "file": folder / f"{name}.{fmt}",
                     "format": fmt,
                     "width": w,
@@ -172,6 +209,18 @@ def export_figures(
         if data is not None:
             written.append(write_csv(data, folder / f"{name}.csv"))
     return written
+
+
+def static_figure(fig: go.Figure) -> go.Figure:
+    """The figure as a static image should show it: without range sliders (their mini-plot is for dragging).
+
+    The figure itself is left unchanged; a copy is made only when there is a slider to drop.
+    """
+    if not any(axis.rangeslider.visible for axis in fig.select_xaxes()):
+        return fig
+    copy = go.Figure(fig)
+    copy.update_xaxes(rangeslider_visible=False)
+    return copy
 
 
 def _write_static(jobs: list[dict]) -> None:
@@ -241,7 +290,8 @@ def build_report(
 ) -> Path:
     """One offline HTML file with every chart (plotly.js inlined once), the method and the event table.
 
-    Text that comes from the data (titles, descriptions, quotes) is escaped.
+    Text that comes from the data (titles, descriptions, quotes) is escaped; ``method_md`` is Markdown
+    (``tensions.docs.read_method_markdown()``), rendered with markdown-it-py, raw HTML in it escaped.
     """
     items = list(figures.items()) if isinstance(figures, Mapping) else list(figures)
     out_path = Path(out) if out is not None else paths.REPORT_HTML
@@ -251,7 +301,8 @@ def build_report(
         f"<title>{html.escape(title)}</title>",
         "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1250px;margin:2em auto;color:#222}"
         "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:4px;vertical-align:top}"
-        "th{background:#f3f3f3}h2{margin-top:2em}.method{white-space:pre-wrap;line-height:1.45}</style>",
+        "th{background:#f3f3f3}h2{margin-top:2em}.method{line-height:1.45}"
+        ".method pre{background:#f6f6f6;padding:8px;overflow-x:auto}.method code{font-size:90%}</style>",
         "</head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p>Generated on {date.today().isoformat()} from {len(events)} events "
@@ -272,7 +323,7 @@ def build_report(
             )
         )
     if method_md:
-        parts.append(f"<h2>Method</h2><div class='method'>{html.escape(method_md)}</div>")
+        parts.append(f"<h2>Method</h2><div class='method'>{render_markdown_html(method_md)}</div>")
     parts.append("<h2>Events</h2>")
     parts.append(_events_table(events))
     parts.append("</body></html>")

@@ -60,6 +60,7 @@ def build_standard_figures(
     breakdown = scoring.explain(events, explain_pair, peak_day, **knobs)
     latest = ranking[["pair", "peak_index"]].rename(columns={"peak_index": "index"})
     recent = events[events["date"] >= chart_start]
+    trend = scoring.score_monthly_trend(events, threshold=5.0, start=chart_start, **knobs)
     figures = {
         "timeline": (charts.build_timeline_figure(events, eras, start=chart_start), events),
         "timeline-themes": (charts.build_timeline_figure(recent, eras, lanes="theme"), recent),
@@ -74,6 +75,7 @@ def build_standard_figures(
             band,
         ),
         "small-multiples": (charts.build_small_multiples_figure(window), window),
+        "monthly-trend": (charts.build_trend_figure(trend, threshold=5.0), trend),
         "heatmap": (charts.build_heatmap_figure(monthly), monthly),
         "explain-waterfall": (charts.build_waterfall_figure(breakdown, explain_pair, peak_day), breakdown),
         "event-mix-quad": (charts.build_event_mix_figure(recent, by="quad_class"), recent),

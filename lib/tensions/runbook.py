@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tensions import paths
+from tensions import notebook_html, paths
 
 NOTEBOOK_NAME = re.compile(r"^\d{2}-[a-z0-9]+(-[a-z0-9]+)*\.ipynb$")
 
@@ -82,14 +82,13 @@ def execute_notebook(
 
 
 def render_html(executed: Path) -> Path:
-    """Render an executed notebook to HTML beside it, without any script loaded from the network."""
-    import nbformat
-    from nbconvert import HTMLExporter
+    """Render an executed notebook to HTML beside it, without any script loaded from the network.
 
-    exporter = HTMLExporter(template_name="lab")
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    Math becomes MathML and widgets are drawn by an inline widget manager (:mod:`tensions.notebook_html`).
+    """
+    import nbformat
+
+    body = notebook_html.export_offline_html(nbformat.read(executed, as_version=4))
     body = strip_remote_scripts(body)
     out = executed.with_suffix(".html")
     out.write_text(body, encoding="utf-8")

@@ -24,10 +24,12 @@ from tensions.charts.tension import (
     top_event_annotations,
 )
 from tensions.charts.timeline import build_timeline_figure
+from tensions.charts.trend import build_trend_figure
 
 register_template()
 
 __all__ = [
+    "build_trend_figure",
     "PAIR_COLORS",
     "PALETTE",
     "QUAD_COLORS",

@@ -9,11 +9,14 @@ from plotly.subplots import make_subplots
 from tensions.charts.style import add_source_note
 
 
-def build_sensitivity_figure(sweep: pd.DataFrame, title: str | None = None) -> go.Figure:
+def build_sensitivity_figure(
+    sweep: pd.DataFrame, pair: str | None = None, title: str | None = None
+) -> go.Figure:
     """Peak index against half-life, one line per set of confidence weights.
 
     Args:
         sweep: output of :func:`tensions.scoring.sweep_sensitivity`.
+        pair: the pair the sweep was run on, named in the title.
         title: chart title (a default names what is shown).
 
     >>> import pandas as pd
@@ -40,7 +43,8 @@ def build_sensitivity_figure(sweep: pd.DataFrame, title: str | None = None) -> g
             )
         )
     fig.update_layout(
-        title=title or "How the peak index depends on the half-life and the confidence weights",
+        title=title
+        or f"{pair + ': h' if pair else 'H'}ow the peak index depends on the half-life and the confidence weights",
         xaxis_title="half-life (days)",
         yaxis_title="peak index (0-100)",
         legend_title="confidence weights",

