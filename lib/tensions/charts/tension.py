@@ -30,17 +30,22 @@ def top_event_annotations(
 ) -> pd.DataFrame:
     """The events that contribute most to a pair's pressure on its peak day (from ``explain``).
 
+    ``explain`` runs with the settings the scores carry (``scores.attrs["settings"]``), so a marker's
+    contribution is the one behind the line drawn; ``**knobs`` override single settings.
+
     Returns:
         ``event_id``, ``date``, ``title``, ``contribution`` and ``index`` (the pair's index on the event's
         day, where the label is drawn).
     """
-    from tensions.scoring import explain
+    from tensions.scoring import explain, one_component, settings_of
 
+    scores, component = one_component(scores)
     series = scores[scores["pair"] == pair]
     if series.empty or top <= 0:
         return pd.DataFrame(columns=["event_id", "date", "title", "contribution", "index"])
     peak_day = series.loc[series["index"].idxmax(), "date"]
-    breakdown = explain(events, pair, peak_day, **knobs)
+    knobs = {"component": component, **knobs}
+    breakdown = explain(events, pair, peak_day, settings=settings_of(scores), **knobs)
     best = breakdown[breakdown["contribution"] > 0].head(top)
     on_day = series.set_index("date")["index"]
     best = best.assign(index=best["date"].map(lambda d: on_day.get(d, np.nan)))
@@ -114,10 +119,12 @@ def build_tension_figure(
     band: pd.DataFrame | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """Daily tension index per pair, with an optional band, the top events annotated and eras shaded.
+    """Daily index per pair, with an optional band, the top events annotated and eras shaded.
 
     Args:
-        scores: daily output of ``score_dyads`` (``pair``, ``date``, ``pressure``, ``index``, ``n_events``).
+        scores: daily output of ``score_dyads`` (``pair``, ``date``, ``pressure``, ``index``, ``n_events``);
+            with ``component="all"`` the tension line is drawn with the cooperation index beside it (a
+            dotted line of the same colour), otherwise the scores' one component.
         pairs: pairs to draw (default: the six with the highest peak).
         events: the events behind the scores; when given, the ``top_events`` largest contributors to each
             pair's peak are marked and labelled.
@@ -126,6 +133,10 @@ def build_tension_figure(
         band: ``pair``, ``date``, ``low``, ``high`` (e.g. the bootstrap band) drawn as a ribbon.
         title: chart title.
     """
+    from tensions.scoring import one_component
+
+    cooperation = scores[scores["component"] == "cooperation"] if "component" in scores.columns else None
+    scores, component = one_component(scores)
     chosen = _pairs(scores, pairs)
     fig = go.Figure()
     labels: list[dict] = []  # the top events' labels, placed together at the end so that they do not overlap
@@ -169,11 +180,13 @@ def build_tension_figure(
                 line={"color": color, "width": 2.2},
                 customdata=np.stack([series["pressure"], series["n_events"]], -1),
                 hovertemplate=(
-                    f"<b>{pair}</b> %{{x|%Y-%m-%d}}<br>index %{{y:.1f}} · pressure %{{customdata[0]:.2f}}"
+                    f"<b>{pair}</b> %{{x|%Y-%m-%d}}<br>{component} index %{{y:.1f}} · pressure %{{customdata[0]:.2f}}"
                     "<br>events that day: %{customdata[1]}<extra></extra>"
                 ),
             )
         )
+        if cooperation is not None:
+            _add_cooperation_line(fig, cooperation[cooperation["pair"] == pair], pair, color)
         if events is not None and top_events > 0:
             marks = top_event_annotations(scores, events, pair, top_events)
             marks = marks[marks["date"] >= series["date"].min()]
@@ -200,7 +213,7 @@ def build_tension_figure(
                     {"x": row.date, "y": row.index, "text": html.escape(label), "arrowcolor": color}
                 )
     lo, hi = scores["date"].min(), scores["date"].max()
-    y_range = [max(0, min(35, scores["index"].min() - 3)), 100]
+    y_range = [max(0, min(35, scores["index"].min() - 3)), 100] if component == "net" else [0, 100]
     for label, (ax, ay) in zip(labels, place_labels(labels, lo, hi, y_range, eras=eras), strict=True):
         fig.add_annotation(
             **label,
@@ -212,6 +225,41 @@ def build_tension_figure(
             bgcolor="rgba(255,255,255,0.85)",
         )
     shade_eras(fig, eras, lo, hi)
+    if component == "net":
+        _add_neutral_line(fig)
+    fig.update_layout(
+        title=title or _TITLES[component],
+        yaxis={"title": f"{component} index", "range": y_range},
+        xaxis={"title": None},
+        height=520,
+        hovermode="x unified",
+    )
+    return add_source_note(fig, events_note(events) if events is not None else None)
+
+
+_TITLES = {
+    "net": "Net index by country pair (50 = neutral, 100 = most tense, 0 = most cooperative)",
+    "tension": "Tension index by country pair (0 = no conflict in memory, 100 = most tense)",
+    "cooperation": "Cooperation index by country pair (0 = no cooperation in memory, 100 = most)",
+}
+
+
+def _add_cooperation_line(fig: go.Figure, series: pd.DataFrame, pair: str, color: str) -> None:
+    """The pair's cooperation index beside its tension: a dotted line of the same colour."""
+    fig.add_trace(
+        go.Scatter(
+            x=series["date"],
+            y=series["index"],
+            mode="lines",
+            name=f"{pair} cooperation",
+            legendgroup=pair,
+            line={"color": color, "width": 1.4, "dash": "dot"},
+            hovertemplate=f"{pair} cooperation %{{y:.1f}}<extra></extra>",
+        )
+    )
+
+
+def _add_neutral_line(fig: go.Figure) -> None:
     fig.add_hline(
         y=50,
         line_dash="dot",
@@ -221,20 +269,15 @@ def build_tension_figure(
         annotation_position="bottom right",
         annotation_font={"size": 10, "color": "#777777"},
     )
-    fig.update_layout(
-        title=title or "Tension index by country pair (50 = neutral, 100 = most tense)",
-        yaxis={"title": "index", "range": y_range},
-        xaxis={"title": None},
-        height=520,
-        hovermode="x unified",
-    )
-    return add_source_note(fig, events_note(events) if events is not None else None)
 
 
 def build_small_multiples_figure(
     scores: pd.DataFrame, pairs: Sequence[str] | None = None, columns: int = 3, title: str | None = None
 ) -> go.Figure:
     """One small panel per pair, shared axes, so pairs can be compared at a glance."""
+    from tensions.scoring import one_component
+
+    scores, component = one_component(scores)
     chosen = _pairs(scores, pairs, limit=9)
     rows = max(1, -(-len(chosen) // columns))
     fig = make_subplots(
@@ -261,19 +304,28 @@ def build_small_multiples_figure(
             row=i // columns + 1,
             col=i % columns + 1,
         )
-    fig.update_yaxes(range=[30, 100])
-    fig.add_hline(y=50, line_dash="dot", line_color="#999999", line_width=1)
-    fig.update_layout(title=title or "Tension index, one panel per pair", height=260 * rows + 120)
+    fig.update_yaxes(range=[30, 100] if component == "net" else [0, 100])
+    if component == "net":
+        fig.add_hline(y=50, line_dash="dot", line_color="#999999", line_width=1)
+    fig.update_layout(
+        title=title or f"{component.capitalize()} index, one panel per pair", height=260 * rows + 120
+    )
     return add_source_note(fig)
 
 
 def build_heatmap_figure(scores_monthly: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Pair × month heatmap of the index (diverging colours centred on the neutral 50).
+    """Pair × month heatmap of the index: tension in reds, cooperation in blues, net in diverging colours
+    centred on the neutral 50.
 
     Args:
-        scores_monthly: ``score_dyads(..., freq="M")`` output.
+        scores_monthly: ``score_dyads(..., freq="M")`` output (tension unless it says otherwise).
         title: chart title.
     """
+    from tensions.scoring import one_component
+
+    scores_monthly, component = one_component(scores_monthly)
+    colors = {"net": {"colorscale": "RdBu_r", "zmid": 50}, "tension": {"colorscale": "Reds"}}
+    color = colors.get(component, {"colorscale": "Blues"})
     wide = scores_monthly.pivot_table(index="pair", columns="date", values="index", aggfunc="first")
     counts = scores_monthly.pivot_table(index="pair", columns="date", values="n_events", aggfunc="first")
     order = wide.max(axis=1).sort_values().index
@@ -285,17 +337,17 @@ def build_heatmap_figure(scores_monthly: pd.DataFrame, title: str | None = None)
             y=wide.index,
             zmin=0,
             zmax=100,
-            zmid=50,
-            colorscale="RdBu_r",
+            **color,
             customdata=counts.to_numpy(),
-            colorbar={"title": "index"},
+            colorbar={"title": f"{component} index"},
             hovertemplate="%{y} · %{x|%b %Y}<br>index %{z:.1f}<br>events this month: %{customdata}<extra></extra>",
             xgap=1,
             ygap=1,
         )
     )
     fig.update_layout(
-        title=title or "Tension index by pair and month (index of the month's mean pressure)",
+        title=title
+        or f"{component.capitalize()} index by pair and month (index of the month's mean pressure)",
         height=max(360, 120 + 26 * len(wide)),
         xaxis={"title": None},
         yaxis={"title": None},

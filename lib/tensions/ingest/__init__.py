@@ -6,8 +6,8 @@ reason. See :func:`read_events`.
 """
 
 from tensions.ingest.readers import FORMATS, IngestError, IngestReport, read_events
-from tensions.ingest.scale import score_dyads_duckdb
-from tensions.ingest.spark import get_spark, score_dyads_spark
+from tensions.score.engine_duckdb import score_dyads_duckdb
+from tensions.score.engine_spark import get_spark, score_dyads_spark
 
 __all__ = [
     "FORMATS",
