@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy.signal import lfilter
 
-from tensions.score.settings import COMPONENTS, K_DEFAULT, ScoreSettings
+from tensions.score.settings import K_DEFAULT, ScoreSettings
 
 SCORE_COLUMNS: list[str] = ["pair", "date", "pressure", "index", "n_events"]
 #: Columns of the sums table an engine hands to the kernel.
@@ -150,9 +151,9 @@ def daily_matrix(
         int
     )
     amounts = pieces["fraction"].to_numpy() * pushes[row]
-    daily = np.zeros((n_days, n_keys))
     keep = (day_pos >= 0) & (day_pos < n_days)
-    np.add.at(daily, (day_pos[keep], event_keys[row][keep]), amounts[keep])
+    cell = day_pos[keep] * n_keys + event_keys[row][keep]
+    daily = np.bincount(cell, weights=amounts[keep], minlength=n_days * n_keys).reshape(n_days, n_keys)
     return decay_daily(daily, rate)
 
 
@@ -232,34 +233,49 @@ def score_pushes(
     if freq != "D":
         labels = period_labels(days, freq)
         counts = pd.DataFrame(counts).groupby(labels).sum().to_numpy()
-    frames = []
+    matrices = []
     for component in components:
-        matrix = daily_matrix(
-            pieces,
-            pushes[component].to_numpy("float64"),
-            event_keys,
-            len(keys),
-            first_day,
-            n_days,
-            s.decay_rate,
-        )[skip:]
+        pushes_c = pushes[component].to_numpy("float64")
+        matrix = daily_matrix(pieces, pushes_c, event_keys, len(keys), first_day, n_days, s.decay_rate)[skip:]
         out_days = days
         if freq != "D":
             wide = getattr(pd.DataFrame(matrix).groupby(labels), how)()
             matrix, out_days = wide.to_numpy(), pd.DatetimeIndex(wide.index)
-        frame = long_scores(matrix, counts, out_days, keys, s.k, component)
-        frames.append(frame.assign(component=component) if len(components) > 1 else frame)
-    out = frames[0] if len(frames) == 1 else _interleave(frames)
+        matrices.append(matrix)
+    if len(components) == 1:
+        out = long_scores(matrices[0], counts, out_days, keys, s.k, components[0])
+    else:
+        out = _long_components(matrices, counts, out_days, keys, s.k, components)
     return _with_attrs(out, s, freq, report_from, last_day)
 
 
-def _interleave(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    out = pd.concat(frames, ignore_index=True)
-    out["component"] = out["component"].astype("string")
-    order = {c: i for i, c in enumerate(COMPONENTS)}
-    rank = out["component"].map(order).astype("int64")
-    out = out.assign(_rank=rank).sort_values(["pair", "_rank", "date"], kind="stable")
-    return out.drop(columns="_rank").reset_index(drop=True)
+def _long_components(
+    matrices: list[np.ndarray],
+    counts: np.ndarray,
+    days: pd.DatetimeIndex,
+    keys,
+    k: float,
+    components: tuple[str, ...],
+) -> pd.DataFrame:
+    """Days × pairs matrices of several components to one long table, pair-major, then component, then date."""
+    n_days, n_keys = counts.shape
+    n_comp = len(components)
+    pressure = np.stack(matrices)  # components × days × pairs
+    for i, component in enumerate(components):
+        if component != "net":
+            pressure[i] = np.maximum(pressure[i], 0.0)
+    index = np.stack([to_index(pressure[i], k, c) for i, c in enumerate(components)])
+    order = (2, 0, 1)  # pairs × components × days
+    return pd.DataFrame(
+        {
+            "pair": _labels(keys, np.repeat(np.arange(n_keys), n_comp * n_days)),
+            "date": np.tile(days.to_numpy().astype("datetime64[ns]"), n_keys * n_comp),
+            "pressure": pressure.transpose(order).ravel(),
+            "index": index.transpose(order).ravel(),
+            "n_events": np.repeat(counts.T[:, None, :], n_comp, axis=1).ravel().astype("int64"),
+            "component": _labels(components, np.tile(np.repeat(np.arange(n_comp), n_days), n_keys)),
+        }
+    )
 
 
 def long_scores(
@@ -277,13 +293,19 @@ def long_scores(
         flat = np.maximum(flat, 0.0)  # a sum of non-negative pushes: only rounding can dip below 0
     return pd.DataFrame(
         {
-            "pair": pd.array(np.repeat(np.asarray(keys, dtype=object), n_days), dtype="string"),
+            "pair": _labels(keys, np.repeat(np.arange(n_keys), n_days)),
             "date": np.tile(days.to_numpy().astype("datetime64[ns]"), n_keys),
             "pressure": flat,
             "index": to_index(flat, k, component),
             "n_events": counts.T.ravel().astype("int64"),
         }
     )
+
+
+def _labels(names, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``names[codes]`` as a string array, taken in Arrow (much faster than from Python strings)."""
+    table = pa.array([str(n) for n in names], type=pa.string())
+    return pd.array(table.take(pa.array(codes, type=pa.int64())), dtype="string")
 
 
 def _with_attrs(frame: pd.DataFrame, s: ScoreSettings, freq: str, start, end) -> pd.DataFrame:
