@@ -152,3 +152,16 @@ def test_diagnostic_figures(ds, scores):
         scores, scoring.score_gdelt_mean(ds["events"]), scoring.score_cumulative(ds["events"]), "AZE-RUS"
     )
     assert len(comparison.data) == 3
+
+
+def test_a_month_precision_marker_sits_where_its_push_was_placed():
+    from conftest import make_events
+
+    ev = make_events([("E1", "2025-02-01", "RUS", "AZE", -5.0, "confirmed", "month")]).assign(title="A month")
+    today = pd.Timestamp("2026-01-01").date()
+    for spread, day in (("mid", "2025-02-14"), ("start", "2025-02-01")):
+        scores = tensions.score_dyads(ev, spread=spread, end="2025-03-31", today=today)
+        marks = charts.top_event_annotations(scores, ev, "AZE-RUS", top=1)
+        assert (
+            marks["day"].tolist() == [pd.Timestamp(day)] and marks["index"].iloc[0] == scores["index"].max()
+        )

@@ -104,3 +104,29 @@ def test_duckdb_refuses_what_it_cannot_score(rich_events):
         score_dyads_duckdb(rich_events.assign(confidence="rumour"))
     with pytest.raises(ValueError, match="did you mean 'AZE-RUS'"):
         score_dyads_duckdb(rich_events, pairs=["RUS-AZR"])
+
+
+def test_cli_scores_with_the_settings_it_is_given(rich_events, tmp_path, capsys):
+    from tensions.cli import main
+
+    source = tmp_path / "events.parquet"
+    rich_events.to_parquet(source, index=False)
+    out = tmp_path / "series.parquet"
+    args = [
+        "score",
+        str(source),
+        "--out",
+        str(out),
+        "--component",
+        "all",
+        "--spread",
+        "even",
+        "--half-life",
+        "12",
+    ]
+    assert main([*args, "--freq", "W"]) == 0
+    assert "component all, half-life 12 days" in capsys.readouterr().out
+    expected = tensions.score_dyads(
+        rich_events, freq="W", component="all", spread="even", half_life_days=12.0
+    )
+    pd.testing.assert_frame_equal(pd.read_parquet(out), expected, check_dtype=False, **TOL)

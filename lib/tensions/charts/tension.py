@@ -34,22 +34,39 @@ def top_event_annotations(
     contribution is the one behind the line drawn; ``**knobs`` override single settings.
 
     Returns:
-        ``event_id``, ``date``, ``title``, ``contribution`` and ``index`` (the pair's index on the event's
-        day, where the label is drawn).
+        ``event_id``, ``date`` (the event's), ``day`` (where its push was placed: its date, or e.g. the middle
+        of its month), ``title``, ``contribution`` and ``index`` (the pair's index on ``day``, where the
+        label is drawn).
     """
-    from tensions.scoring import explain, one_component, settings_of
+    from tensions.scoring import (
+        explain,
+        one_component,
+        place_events,
+        resolve_settings,
+        settings_of,
+        weigh_events,
+    )
 
+    columns = ["event_id", "date", "day", "title", "contribution", "index"]
     scores, component = one_component(scores)
     series = scores[scores["pair"] == pair]
     if series.empty or top <= 0:
-        return pd.DataFrame(columns=["event_id", "date", "title", "contribution", "index"])
+        return pd.DataFrame(columns=columns)
     peak_day = series.loc[series["index"].idxmax(), "date"]
-    knobs = {"component": component, **knobs}
-    breakdown = explain(events, pair, peak_day, settings=settings_of(scores), **knobs)
+    settings = resolve_settings(settings_of(scores), **{"component": component, **knobs})
+    breakdown = explain(events, pair, peak_day, settings=settings)
     best = breakdown[breakdown["contribution"] > 0].head(top)
+    # a month- or year-precision event is drawn where its push was placed (e.g. mid-period), not on its first day
+    mine = events[events["event_id"].astype("string").isin(best["event_id"])]
+    weights = weigh_events(mine, settings)
+    pieces = place_events(weights, settings.spread)
+    pieces = pieces[pieces["day"] <= peak_day]
+    placed = pieces.groupby("row")["day"].max()
+    day_of = dict(zip(weights.loc[placed.index, "event_id"], placed, strict=True))
     on_day = series.set_index("date")["index"]
-    best = best.assign(index=best["date"].map(lambda d: on_day.get(d, np.nan)))
-    return best[["event_id", "date", "title", "contribution", "index"]]
+    best = best.assign(day=best["event_id"].map(day_of).astype("datetime64[ns]"))
+    best = best.assign(index=best["day"].map(lambda d: on_day.get(d, np.nan)))
+    return best[columns]
 
 
 #: Where a label may go, tried in order: (ax, ay) offsets in pixels from the point it labels.
@@ -189,10 +206,10 @@ def build_tension_figure(
             _add_cooperation_line(fig, cooperation[cooperation["pair"] == pair], pair, color)
         if events is not None and top_events > 0:
             marks = top_event_annotations(scores, events, pair, top_events)
-            marks = marks[marks["date"] >= series["date"].min()]
+            marks = marks[marks["day"] >= series["date"].min()]
             fig.add_trace(
                 go.Scatter(
-                    x=marks["date"],
+                    x=marks["day"],
                     y=marks["index"],
                     mode="markers",
                     legendgroup=pair,
@@ -209,9 +226,7 @@ def build_tension_figure(
             )
             for row in marks.itertuples():
                 label = row.title if len(row.title) <= 38 else row.title[:36].rstrip() + "…"
-                labels.append(
-                    {"x": row.date, "y": row.index, "text": html.escape(label), "arrowcolor": color}
-                )
+                labels.append({"x": row.day, "y": row.index, "text": html.escape(label), "arrowcolor": color})
     lo, hi = scores["date"].min(), scores["date"].max()
     y_range = [max(0, min(35, scores["index"].min() - 3)), 100] if component == "net" else [0, 100]
     for label, (ax, ay) in zip(labels, place_labels(labels, lo, hi, y_range, eras=eras), strict=True):
