@@ -1,6 +1,7 @@
 """Scoring benchmark: a synthetic 1,000,000-event, 500-pair, 10-year set scored to daily series.
 
-Prints the time and peak memory of ``score_dyads`` on the full set, and on a subset the ratio against a
+Prints the time and peak memory of ``score_dyads`` on the full set (tension, then all three components and
+their ratio), and on a subset the ratio against a
 straightforward per-event loop (every event's decayed push added day by day) computed in the same run;
 both give the same numbers, which is checked.
 """
@@ -97,15 +98,22 @@ def main(argv: list[str]) -> int:
     _, _, peak = _timed(score_dyads, events, freq="D", today=today)  # second run, traced, for memory only
     rate = args.events / elapsed
     print(
-        f"score_dyads, {args.events:,} events, {args.pairs} pairs, {args.years} years -> "
+        f"score_dyads (tension), {args.events:,} events, {args.pairs} pairs, {args.years} years -> "
         f"{len(scores):,} daily rows: {elapsed:.2f} s ({rate:,.0f} events/s), peak traced memory "
         f"{peak / 2**20:,.0f} MiB"
+    )
+    started = time.perf_counter()
+    every = score_dyads(events, freq="D", today=today, component="all")
+    t_all = time.perf_counter() - started
+    print(
+        f"score_dyads (all three components) -> {len(every):,} daily rows: {t_all:.2f} s -> ratio "
+        f"all/one component {t_all / elapsed:.2f}x"
     )
 
     subset = make_synthetic_events(args.subset_events, 5, 1, seed=1).assign(date_precision="day")
     days = pd.date_range(subset["date"].min(), subset["date"].max(), freq="D")
     started = time.perf_counter()
-    vec = score_dyads(subset, freq="D", today=today)
+    vec = score_dyads(subset, freq="D", today=today, component="net")  # the loop sums signed pushes
     t_vec = time.perf_counter() - started
     started = time.perf_counter()
     loop = score_with_loop(subset, 30.0, days)

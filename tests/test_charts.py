@@ -87,14 +87,49 @@ def test_tension_figure_lines_band_and_top_events(ds, scores):
     assert lines[0].line.color == charts.pair_color("AZE-RUS")
     assert any(t.fill == "tonexty" for t in fig.data)
     top = charts.top_event_annotations(scores, ds["events"], "AZE-RUS", top=3)
+    downing = ds["events"][(ds["events"]["date"] == "2024-12-25") & (ds["events"]["cameo_code"] == "190")]
+    assert top["event_id"].iloc[0] == downing["event_id"].item()  # the downing drives the tension peak
+    net = tensions.score_dyads(ds["events"], component="net")
     raid = events_by_title(ds["events"], "raid ethnic Azerbaijanis in Yekaterinburg")
-    assert raid in set(top["event_id"])  # the Yekaterinburg raid drives the overall peak
+    net_top = charts.top_event_annotations(net, ds["events"], "AZE-RUS", top=3)
+    assert raid in set(net_top["event_id"])  # in net terms the apology lowers December: the raid's peak wins
+
+
+def test_markers_explain_with_the_settings_of_the_scores(ds):
+    """Scores at half-life 7 and even spreading: the markers' contributions are explain's with those settings."""
+    events = ds["events"]
+    scores = tensions.score_dyads(events, half_life_days=7.0, spread="even", component="net")
+    marks = charts.top_event_annotations(scores, events, "AZE-RUS", top=3)
+    series = scores[scores["pair"] == "AZE-RUS"]
+    peak_day = series.loc[series["index"].idxmax(), "date"]
+    expected = tensions.explain(events, "AZE-RUS", peak_day, settings=scores.attrs["settings"])
+    assert expected.attrs["settings"]["half_life_days"] == 7.0
+    by_id = expected.set_index("event_id")["contribution"]
+    assert marks["contribution"].tolist() == pytest.approx(by_id.loc[marks["event_id"]].tolist(), abs=1e-12)
+    default = tensions.explain(events, "AZE-RUS", peak_day, component="net").set_index("event_id")
+    assert marks["contribution"].tolist() != pytest.approx(
+        default.loc[marks["event_id"], "contribution"].tolist()
+    )
+    fig = charts.build_tension_figure(scores, pairs=["AZE-RUS"], events=events, top_events=3)
+    drawn = [t for t in fig.data if t.mode == "markers"][0]
+    assert [float(c[1]) for c in drawn.customdata] == pytest.approx(marks["contribution"].tolist(), abs=1e-12)
+
+
+def test_tension_figure_draws_cooperation_beside_tension(ds):
+    both = tensions.score_dyads(ds["events"], component="all", start="2021-11-01")
+    fig = charts.build_tension_figure(both, pairs=["KAZ-RUS"], events=ds["events"])
+    names = [t.name for t in fig.data if t.mode == "lines"]
+    assert names == ["KAZ-RUS", "KAZ-RUS cooperation"]
+    coop = [t for t in fig.data if t.name == "KAZ-RUS cooperation"][0]
+    assert max(coop.y) > 40 and fig.layout.yaxis.range == (0, 100)
 
 
 def test_heatmap_waterfall_mix_map(ds, scores):
     monthly = tensions.score_dyads(ds["events"], freq="M", start="2024-01-01")
     heat = charts.build_heatmap_figure(monthly)
-    assert heat.data[0].zmid == 50 and len(heat.data[0].y) == monthly["pair"].nunique()
+    assert heat.data[0].zmid is None and len(heat.data[0].y) == monthly["pair"].nunique()  # tension: 0..100
+    net_heat = charts.build_heatmap_figure(tensions.score_dyads(ds["events"], freq="M", component="net"))
+    assert net_heat.data[0].zmid == 50
     breakdown = tensions.explain(ds["events"], "AZE-RUS", "2024-12-27")
     water = charts.build_waterfall_figure(breakdown, "AZE-RUS", "2024-12-27", top=4)
     assert water.data[0].measure[-1] == "total"
@@ -139,3 +174,14 @@ def test_monthly_trend_arrows_and_busiest_small_multiples(ds, scores):
     assert multiples.layout.yaxis.range[0] <= window["index"].min()  # no panel clipped at the bottom
     sweep = scoring.sweep_sensitivity(ds["events"], "KAZ-RUS", half_lives=(14, 30))
     assert "KAZ-RUS" in charts.build_sensitivity_figure(sweep, pair="KAZ-RUS").layout.title.text
+def test_a_month_precision_marker_sits_where_its_push_was_placed():
+    from conftest import make_events
+
+    ev = make_events([("E1", "2025-02-01", "RUS", "AZE", -5.0, "confirmed", "month")]).assign(title="A month")
+    today = pd.Timestamp("2026-01-01").date()
+    for spread, day in (("mid", "2025-02-14"), ("start", "2025-02-01")):
+        scores = tensions.score_dyads(ev, spread=spread, end="2025-03-31", today=today)
+        marks = charts.top_event_annotations(scores, ev, "AZE-RUS", top=1)
+        assert (
+            marks["day"].tolist() == [pd.Timestamp(day)] and marks["index"].iloc[0] == scores["index"].max()
+        )

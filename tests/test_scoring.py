@@ -42,8 +42,11 @@ def _at(scores: pd.DataFrame, pair: str, day: str) -> pd.Series:
 def test_single_confirmed_minus_ten_event_gives_75_then_halves():
     ev = make_events([("E1", "2024-12-25", "RUS", "AZE", -10, "confirmed")])
     s = score_dyads(ev, end="2025-02-23", today=TODAY)
-    assert list(s.columns) == SCORE_COLUMNS
-    assert _at(s, "AZE-RUS", "2024-12-25")["index"] == pytest.approx(75.0, abs=1e-12)
+    assert list(s.columns) == SCORE_COLUMNS and s.attrs["settings"]["component"] == "tension"
+    assert _at(s, "AZE-RUS", "2024-12-25")["index"] == pytest.approx(50.0, abs=1e-12)  # tension: 0 none
+    net = score_dyads(ev, end="2025-02-23", today=TODAY, component="net")
+    assert _at(net, "AZE-RUS", "2024-12-25")["index"] == pytest.approx(75.0, abs=1e-12)  # net: 50 neutral
+    assert (score_dyads(ev, end="2025-02-23", today=TODAY, component="cooperation")["index"] == 0).all()
     assert _at(s, "AZE-RUS", "2025-01-24")["pressure"] == pytest.approx(5.0, rel=1e-12)
     assert _at(s, "AZE-RUS", "2025-02-23")["pressure"] == pytest.approx(2.5, rel=1e-12)
     assert s["n_events"].sum() == 1 and _at(s, "AZE-RUS", "2024-12-25")["n_events"] == 1
@@ -56,7 +59,7 @@ def test_hand_computed_two_events_with_confidence_weights():
             ("E2", "2025-01-11", "AZE", "RUS", 4, "reported"),
         ]
     )
-    s = score_dyads(ev, half_life_days=10, end="2025-01-21", today=TODAY)
+    s = score_dyads(ev, half_life_days=10, end="2025-01-21", today=TODAY, component="net")
     # day 10: 10 * 0.5 + 0.7 * (-4) = 2.2 ; day 20: 10 * 0.25 + (-2.8) * 0.5 = 1.1
     assert _at(s, "AZE-RUS", "2025-01-11")["pressure"] == pytest.approx(2.2, rel=1e-12)
     assert _at(s, "AZE-RUS", "2025-01-21")["pressure"] == pytest.approx(1.1, rel=1e-12)
@@ -65,7 +68,7 @@ def test_hand_computed_two_events_with_confidence_weights():
 
 def test_month_precision_event_is_spread_evenly_or_placed_mid_period():
     ev = make_events([("E1", "2024-02-01", "RUS", "KAZ", -5.8, "confirmed", "month")])
-    even = score_dyads(ev, half_life_days=30, end="2024-02-29", today=TODAY)
+    even = score_dyads(ev, half_life_days=30, spread="even", end="2024-02-29", today=TODAY)
     r = 2 ** (-1 / 30)
     expected_end = 5.8 / 29 * sum(r**j for j in range(29))
     assert _at(even, "KAZ-RUS", "2024-02-29")["pressure"] == pytest.approx(expected_end, rel=1e-12)
@@ -77,7 +80,7 @@ def test_month_precision_event_is_spread_evenly_or_placed_mid_period():
 
 def test_year_precision_spreads_over_the_year_and_counts_once():
     ev = make_events([("E1", "2024-01-01", "RUS", "KAZ", -2.0, "confirmed", "year")])
-    s = score_dyads(ev, half_life_days=1e9, end="2024-12-31", today=TODAY)  # no decay: pushes add up
+    s = score_dyads(ev, half_life_days=1e9, spread="even", end="2024-12-31", today=TODAY)  # no decay
     assert _at(s, "KAZ-RUS", "2024-12-31")["pressure"] == pytest.approx(2.0, rel=1e-6)
     assert s["n_events"].sum() == 1
 
@@ -141,12 +144,13 @@ def test_errors_are_clear_and_empty_selection_has_columns():
     with pytest.raises(ValueError, match="half_life_days must be a positive number"):
         score_dyads(ev, half_life_days=0, today=TODAY)
     with pytest.raises(ValueError, match="freq must be"):
-        score_dyads(ev, freq="Q", today=TODAY)
+        score_dyads(ev, freq="Y", today=TODAY)
     with pytest.raises(ValueError, match="no events for pair 'ARM-RUS'"):
         explain(ev, "ARM-RUS", "2025-01-02", today=TODAY)
     empty = score_dyads(ev.iloc[:0], today=TODAY)
     assert list(empty.columns) == SCORE_COLUMNS and empty.empty
-    assert score_dyads(ev, pairs=["ARM-RUS"], today=TODAY).empty
+    with pytest.raises(ValueError, match="no events for pair 'ARM-RUS'.*did you mean 'AZE-RUS'"):
+        score_dyads(ev, pairs=["ARM-RUS"], today=TODAY)  # an unknown pair is an error, not an empty table
 
 
 def test_missing_weight_in_table_can_fall_back_to_root():
@@ -189,16 +193,23 @@ END = "2024-07-31"
 
 
 @SETTINGS
-@given(rows=event_rows, probe=st.integers(0, 200), half_life=st.sampled_from([3.0, 30.0, 90.0]))
-def test_explain_sums_to_pressure(rows, probe, half_life):
+@given(
+    rows=event_rows,
+    probe=st.integers(0, 200),
+    half_life=st.sampled_from([3.0, 30.0, 90.0]),
+    component=st.sampled_from(["tension", "cooperation", "net"]),
+    spread=st.sampled_from(["mid", "start", "even"]),
+)
+def test_explain_sums_to_pressure(rows, probe, half_life, component, spread):
     ev = _frame(rows)
-    scores = score_dyads(ev, half_life_days=half_life, end=END, today=TODAY)
+    knobs = {"half_life_days": half_life, "component": component, "spread": spread}
+    scores = score_dyads(ev, end=END, today=TODAY, **knobs)
     day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=probe)
     for pair in scores["pair"].unique():
         row = scores[(scores["pair"] == pair) & (scores["date"] == day)]
         if row.empty:
             continue
-        ex = explain(ev, pair, day, half_life_days=half_life, today=TODAY)
+        ex = explain(ev, pair, day, today=TODAY, settings=scores.attrs["settings"])
         assert ex["contribution"].sum() == pytest.approx(row["pressure"].item(), rel=1e-9, abs=1e-9)
         assert ex.attrs["index"] == pytest.approx(row["index"].item(), abs=1e-9)
 
@@ -238,7 +249,7 @@ def test_adding_a_conflict_event_never_lowers_the_index_after_it(rows, offset, g
     before = score_dyads(ev, start="2024-01-01", end=END, today=TODAY)
     after = score_dyads(pd.concat([ev, extra], ignore_index=True), start="2024-01-01", end=END, today=TODAY)
     merged = after.merge(before, on=["pair", "date"], how="left", suffixes=("", "_before"))
-    merged["index_before"] = merged["index_before"].fillna(50.0)
+    merged["index_before"] = merged["index_before"].fillna(0.0)  # tension of a pair without events: 0
     later = merged[merged["date"] >= day]
     assert (later["index"] >= later["index_before"] - 1e-12).all()
     assert (
@@ -283,7 +294,7 @@ def test_gdelt_mean_cumulative_and_monthly_trend():
     assert weighted["mean_goldstein"].iloc[0] == pytest.approx((-10 * 1 + 4 * 0.4) / 1.4)
     cum = score_cumulative(ev)
     assert cum["cumulative"].tolist() == pytest.approx([10 - 1.6, 10 - 1.6 - 7])
-    trend = score_monthly_trend(ev, end="2025-03-31", today=TODAY)
+    trend = score_monthly_trend(ev, end="2025-03-31", today=TODAY, component="net")
     assert trend["trend"].tolist() == ["deteriorated", "improved", "improved"]
 
 
@@ -297,7 +308,7 @@ def test_alerts_find_the_rise():
     alerts = find_alerts(score_dyads(ev, end="2025-06-01", today=TODAY), rise=15, window_days=14)
     assert alerts["pair"].tolist() == ["AZE-RUS"]
     assert alerts["start"].iloc[0] == pd.Timestamp("2025-01-06")
-    assert alerts["peak_index"].iloc[0] == pytest.approx(75.0)
+    assert alerts["peak_index"].iloc[0] == pytest.approx(50.0)  # tension: from 0 (none) to 50
 
 
 def test_rank_pairs_orders_by_peak():

@@ -7,6 +7,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from test_engines import ENGINE_SETTINGS, rich_events_frame, split_knobs
 
 import tensions
 from tensions.ingest.scale import score_dyads_duckdb
@@ -74,6 +75,31 @@ def test_spark_matches_pandas_and_duckdb(spark, events, half_life, weights):
     gap = ours[(ours["pair"] == "RUS-UKR") & ours["date"].between("2024-01-11", "2024-03-24")]
     assert len(gap) == 74 and (gap["n_events"] == 0).all() and (gap["pressure"] > 0).all()
     assert ours["pair"].nunique() == 4 and ours["n_events"].sum() == len(events)
+
+
+@pytest.mark.parametrize(
+    "knobs", ENGINE_SETTINGS, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()) or "defaults"
+)
+def test_spark_matches_pandas_for_every_setting(spark, knobs):
+    events = rich_events_frame()
+    call, settings = split_knobs(knobs)
+    s = tensions.scoring.resolve_settings(**settings)
+    expected = tensions.score_dyads(events, settings=s, **call)
+    ours = score_dyads_spark(events, settings=s, spark=spark, **call)
+    pd.testing.assert_frame_equal(ours, expected, **TOL)
+    assert tensions.scoring.settings_of(ours) == s and len(ours) > 0
+
+
+def test_spark_reads_month_precision_parquet_and_refuses_a_missing_weight(spark, tmp_path):
+    events = rich_events_frame()
+    path = tmp_path / "rich.parquet"
+    events.to_parquet(path, index=False)
+    s = tensions.scoring.resolve_settings(component="all", goldstein_table="gdelt", fallback_to_root=True)
+    pd.testing.assert_frame_equal(
+        score_dyads_spark(path, settings=s, spark=spark), tensions.score_dyads(events, settings=s), **TOL
+    )
+    with pytest.raises(ValueError, match="has no weight for code"):
+        score_dyads_spark(events, goldstein_table="gdelt", spark=spark)
 
 
 def test_parquet_file_as_written_by_ingest_and_a_glob(spark, events, tmp_path):

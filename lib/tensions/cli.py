@@ -108,18 +108,26 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from tensions.ingest import score_dyads_duckdb, score_dyads_spark
     from tensions.outputs import write_parquet
+    from tensions.score.engine_duckdb import score_dyads_duckdb
+    from tensions.score.engine_spark import score_dyads_spark
+    from tensions.score.settings import resolve_settings
 
     out = _output(args.out)
     events = _score_input(args.events)
     check_score_span(events)
-    if args.engine == "spark":
-        series = score_dyads_spark(events, half_life_days=args.half_life)
-    else:
-        series = score_dyads_duckdb(events, half_life_days=args.half_life)
+    settings = resolve_settings(
+        half_life_days=args.half_life,
+        component=args.component,
+        spread=args.spread,
+        goldstein_table=args.goldstein_table,
+        directed=args.directed or None,
+    )
+    engine = score_dyads_spark if args.engine == "spark" else score_dyads_duckdb
+    series = engine(events, freq=args.freq, settings=settings)
     write_parquet(series, out)
-    print(f"{series['pair'].nunique():,} pairs, {len(series):,} daily rows written to {out}")
+    print(f"{series['pair'].nunique():,} pairs, {len(series):,} rows ({args.freq}) written to {out}")
+    print(f"settings: {settings.describe()}")
     return 0
 
 
@@ -211,7 +219,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     score.add_argument("events", help=SCORE_INPUTS)
     score.add_argument("--out", required=True)
-    score.add_argument("--half-life", type=float, default=30.0)
+    score.add_argument("--half-life", type=float, help="days (default: the ScoreSettings default, 30)")
+    score.add_argument(
+        "--component", choices=("tension", "cooperation", "net", "all"), help="default tension"
+    )
+    score.add_argument(
+        "--spread", choices=("mid", "start", "even"), help="month/year-precision dates (default mid)"
+    )
+    score.add_argument(
+        "--goldstein-table", choices=("gdelt", "icews", "phoenix"), help="default: the events' own"
+    )
+    score.add_argument("--directed", action="store_true", help="score ordered pairs (RUS>AZE)")
+    score.add_argument("--freq", default="D", choices=("D", "W", "M", "ME", "Q", "QE"))
     score.add_argument(
         "--engine",
         choices=("duckdb", "spark"),

@@ -46,18 +46,22 @@ def build_standard_figures(
         chart_start: first day of the time charts (the scores use every event).
         explain_pair: the pair whose peak is explained.
         n_boot: bootstrap replicates of the band.
-        **knobs: scoring settings passed to ``score_dyads`` (half_life_days, goldstein_table, ...).
+        **knobs: fields of ``ScoreSettings`` (half_life_days, component, spread, ...); the defaults live there.
     """
     events, eras, countries = dataset["events"], dataset.get("eras"), dataset["countries"]
-    daily = score_dyads(events, **knobs)
+    settings = scoring.resolve_settings(**knobs)
+    daily = score_dyads(events, settings=settings)
+    both = score_dyads(events, start=chart_start, settings=settings, component="all")
     window = daily[daily["date"] >= chart_start]
-    monthly = score_dyads(events, freq="M", start=chart_start, **knobs)
+    monthly = score_dyads(events, freq="M", start=chart_start, settings=settings)
     active = monthly.groupby("pair")["n_events"].sum().loc[lambda s: s > 0].index
     monthly = monthly[monthly["pair"].isin(active)]
-    band = scoring.bootstrap_scores(events, n_boot=n_boot, pairs=list(main_pairs), start=chart_start, **knobs)
+    band = scoring.bootstrap_scores(
+        events, n_boot=n_boot, pairs=list(main_pairs), start=chart_start, settings=settings
+    )
     ranking = scoring.rank_pairs(daily)
     peak_day = ranking.set_index("pair").loc[explain_pair, "peak_date"]
-    breakdown = scoring.explain(events, explain_pair, peak_day, **knobs)
+    breakdown = scoring.explain(events, explain_pair, peak_day, settings=settings)
     latest = ranking[["pair", "peak_index"]].rename(columns={"peak_index": "index"})
     recent = events[events["date"] >= chart_start]
     trend = scoring.score_monthly_trend(events, threshold=5.0, start=chart_start, **knobs)
@@ -66,7 +70,7 @@ def build_standard_figures(
         "timeline-themes": (charts.build_timeline_figure(recent, eras, lanes="theme"), recent),
         "tension-lines": (
             charts.build_tension_figure(
-                window,
+                both,
                 pairs=list(main_pairs),
                 events=events,
                 eras=eras,
@@ -82,7 +86,10 @@ def build_standard_figures(
         "event-mix-theme": (charts.build_event_mix_figure(recent, by="theme"), recent),
         "map": (
             charts.build_map_figure(
-                events, countries, latest, title="Where events happened; arcs: each pair's peak tension index"
+                events,
+                countries,
+                latest,
+                title="Where events happened; arcs: each pair's peak tension index in the analysis window",
             ),
             latest,
         ),

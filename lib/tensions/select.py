@@ -6,6 +6,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from tensions.names import check_pairs, check_values
+from tensions.schema import THEMES
+
 #: Confidence levels from the most to the least certain.
 CONFIDENCE_ORDER: tuple[str, ...] = ("confirmed", "reported", "alleged")
 
@@ -24,8 +27,8 @@ def filter_events(
 
     Args:
         events: events as returned by ``load_events`` (or an ingest reader).
-        pairs: canonical pairs such as ``"AZE-RUS"``.
-        countries: keep events where actor or target is one of these ISO3 codes.
+        pairs: pairs in any order and case (``"rus-aze"`` is ``"AZE-RUS"``).
+        countries: keep events where actor or target is one of these ISO3 codes (any case).
         themes: keep events with at least one of these themes.
         quad_classes: keep these quad classes (1-4).
         start, end: keep events dated within [start, end] (inclusive).
@@ -35,6 +38,10 @@ def filter_events(
     Returns:
         The matching rows, in the original order, index reset.
 
+    Raises:
+        ValueError: for a pair, country, theme or quad class the events do not know, naming the closest
+            known values (a misspelling is never an empty result).
+
     >>> import tensions
     >>> ev = tensions.load_events()
     >>> sub = filter_events(ev, pairs=["AZE-RUS"], min_confidence="confirmed")
@@ -43,15 +50,18 @@ def filter_events(
     """
     keep = pd.Series(True, index=events.index)
     if pairs is not None:
-        keep &= events["pair"].isin(list(pairs))
+        keep &= events["pair"].isin(check_pairs(pairs, events["pair"].dropna().unique()))
     if countries is not None:
-        codes = list(countries)
+        known = set(events["actor"].dropna().astype(str)) | set(events["target"].dropna().astype(str))
+        codes = check_values("country", countries, sorted(known), upper=True)
         keep &= events["actor"].isin(codes) | events["target"].isin(codes)
     if themes is not None:
-        wanted = set(themes)
+        present = {t for s in events["themes"].dropna().astype(str) for t in s.split(";") if t}
+        wanted = set(check_values("theme", themes, sorted(present | set(THEMES))))
         keep &= events["themes"].fillna("").map(lambda s: bool(wanted & set(str(s).split(";"))))
     if quad_classes is not None:
-        keep &= events["quad_class"].isin([int(q) for q in quad_classes])
+        quads = check_values("quad class", [_quad(q) for q in quad_classes], [1, 2, 3, 4])
+        keep &= events["quad_class"].isin(quads)
     if start is not None:
         keep &= events["date"] >= pd.Timestamp(start)
     if end is not None:
@@ -64,6 +74,13 @@ def filter_events(
         allowed = CONFIDENCE_ORDER[: CONFIDENCE_ORDER.index(min_confidence) + 1]
         keep &= events["confidence"].astype("string").isin(allowed)
     return events[keep.astype(bool)].reset_index(drop=True)
+
+
+def _quad(value) -> int | str:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def count_events(events: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:

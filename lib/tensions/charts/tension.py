@@ -25,15 +25,18 @@ def _pairs(scores: pd.DataFrame, pairs: Sequence[str] | None, limit: int = 6) ->
     return scores.groupby("pair")["index"].max().sort_values(ascending=False).head(limit).index.tolist()
 
 
-def find_peak_days(series: pd.DataFrame, max_peaks: int = 2, min_gap_days: int = 90) -> list[pd.Timestamp]:
-    """The days of a pair's highest peaks (above neutral), highest first, at least ``min_gap_days`` apart.
+def find_peak_days(
+    series: pd.DataFrame, max_peaks: int = 2, min_gap_days: int = 90, floor: float = 50.5
+) -> list[pd.Timestamp]:
+    """The days of a pair's highest peaks (above ``floor``: neutral 50 for the net index, 0 for a
+    component), highest first, at least ``min_gap_days`` apart.
 
     >>> days = pd.date_range("2024-01-01", periods=300)
     >>> index = np.full(300, 50.0); index[20] = 80; index[25] = 70; index[200] = 75
     >>> [d.strftime("%m-%d") for d in find_peak_days(pd.DataFrame({"date": days, "index": index}))]
     ['01-21', '07-19']
     """
-    ranked = series[series["index"] > 50.5].sort_values("index", ascending=False)
+    ranked = series[series["index"] > floor].sort_values("index", ascending=False)
     peaks: list[pd.Timestamp] = []
     for day in ranked["date"]:
         if all(abs((day - other).days) >= min_gap_days for other in peaks):
@@ -51,25 +54,49 @@ def top_event_annotations(
     The ``top`` largest contributors to the highest peak, and the largest one at each further peak (up to
     ``max_peaks`` peaks at least 90 days apart), so that every spike is labelled with what drives it.
 
-    Returns:
-        ``event_id``, ``date``, ``title``, ``contribution`` and ``index`` (the pair's index on the event's
-        day, where the label is drawn).
-    """
-    from tensions.scoring import explain
+    ``explain`` runs with the settings the scores carry (``scores.attrs["settings"]``), so a marker's
+    contribution is the one behind the line drawn; ``**knobs`` override single settings.
 
+    Returns:
+        ``event_id``, ``date`` (the event's), ``day`` (where its push was placed: its date, or e.g. the middle
+        of its month), ``title``, ``contribution`` and ``index`` (the pair's index on ``day``, where the
+        label is drawn).
+    """
+    from tensions.scoring import (
+        explain,
+        one_component,
+        place_events,
+        resolve_settings,
+        settings_of,
+        weigh_events,
+    )
+
+    columns = ["event_id", "date", "day", "title", "contribution", "index"]
+    scores, component = one_component(scores)
     series = scores[scores["pair"] == pair]
-    columns = ["event_id", "date", "title", "contribution", "index"]
     if series.empty or top <= 0:
         return pd.DataFrame(columns=columns)
+    settings = resolve_settings(settings_of(scores), **{"component": component, **knobs})
+    floor = 50.5 if component == "net" else 0.5
     picked = []
-    for rank, peak_day in enumerate(find_peak_days(series, max_peaks=max_peaks)):
-        breakdown = explain(events, pair, peak_day, **knobs)
-        picked.append(breakdown[breakdown["contribution"] > 0].head(top if rank == 0 else 1))
+    for rank, peak_day in enumerate(find_peak_days(series, max_peaks=max_peaks, floor=floor)):
+        breakdown = explain(events, pair, peak_day, settings=settings)
+        chosen = breakdown[breakdown["contribution"] > 0].head(top if rank == 0 else 1)
+        picked.append(chosen.assign(peak_day=peak_day))
     if not picked:
         return pd.DataFrame(columns=columns)
     best = pd.concat(picked).drop_duplicates("event_id")
+    # a month- or year-precision event is drawn where its push was placed (e.g. mid-period), not on its first day
+    mine = events[events["event_id"].astype("string").isin(best["event_id"])]
+    weights = weigh_events(mine, settings)
+    pieces = place_events(weights, settings.spread)
+    pieces = pieces.assign(event_id=weights.loc[pieces["row"], "event_id"].astype("string").to_numpy())
+    peak_of = best.set_index("event_id")["peak_day"]
+    pieces = pieces[pieces["day"] <= pieces["event_id"].map(peak_of)]
+    day_of = pieces.groupby("event_id")["day"].max()
     on_day = series.set_index("date")["index"]
-    best = best.assign(index=best["date"].map(lambda d: on_day.get(d, np.nan)))
+    best = best.assign(day=best["event_id"].map(day_of).astype("datetime64[ns]"))
+    best = best.assign(index=best["day"].map(lambda d: on_day.get(d, np.nan)))
     return best[columns]
 
 
@@ -225,10 +252,12 @@ def build_tension_figure(
     band: pd.DataFrame | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """Daily tension index per pair, with an optional band, the top events annotated and eras shaded.
+    """Daily index per pair, with an optional band, the top events annotated and eras shaded.
 
     Args:
-        scores: daily output of ``score_dyads`` (``pair``, ``date``, ``pressure``, ``index``, ``n_events``).
+        scores: daily output of ``score_dyads`` (``pair``, ``date``, ``pressure``, ``index``, ``n_events``);
+            with ``component="all"`` the tension line is drawn with the cooperation index beside it (a
+            dotted line of the same colour), otherwise the scores' one component.
         pairs: pairs to draw (default: the six with the highest peak).
         events: the events behind the scores; when given, the ``top_events`` largest contributors to each
             pair's peak are marked and labelled.
@@ -237,6 +266,10 @@ def build_tension_figure(
         band: ``pair``, ``date``, ``low``, ``high`` (e.g. the bootstrap band) drawn as a ribbon.
         title: chart title.
     """
+    from tensions.scoring import one_component
+
+    cooperation = scores[scores["component"] == "cooperation"] if "component" in scores.columns else None
+    scores, component = one_component(scores)
     chosen = _pairs(scores, pairs)
     fig = go.Figure()
     labels: list[dict] = []  # the top events' labels, placed together at the end so that they do not overlap
@@ -280,17 +313,19 @@ def build_tension_figure(
                 line={"color": color, "width": 2.2},
                 customdata=np.stack([series["pressure"], series["n_events"]], -1),
                 hovertemplate=(
-                    f"<b>{pair}</b> %{{x|%Y-%m-%d}}<br>index %{{y:.1f}} · pressure %{{customdata[0]:.2f}}"
+                    f"<b>{pair}</b> %{{x|%Y-%m-%d}}<br>{component} index %{{y:.1f}} · pressure %{{customdata[0]:.2f}}"
                     "<br>events that day: %{customdata[1]}<extra></extra>"
                 ),
             )
         )
+        if cooperation is not None:
+            _add_cooperation_line(fig, cooperation[cooperation["pair"] == pair], pair, color)
         if events is not None and top_events > 0:
             marks = top_event_annotations(scores, events, pair, top_events)
-            marks = marks[marks["date"] >= series["date"].min()]
+            marks = marks[marks["day"] >= series["date"].min()]
             fig.add_trace(
                 go.Scatter(
-                    x=marks["date"],
+                    x=marks["day"],
                     y=marks["index"],
                     mode="markers",
                     legendgroup=pair,
@@ -307,12 +342,47 @@ def build_tension_figure(
             )
             for row in marks.itertuples():
                 labels.append(
-                    {"x": row.date, "y": row.index, "title": row.title, "pair": pair, "color": color}
+                    {"x": row.day, "y": row.index, "title": row.title, "pair": pair, "color": color}
                 )
     lo, hi = scores["date"].min(), scores["date"].max()
-    y_range = index_axis_range(scores["index"])
+    y_range = index_axis_range(scores["index"]) if component == "net" else [0, 100]
     key_height = add_numbered_labels(fig, labels, lo, hi, y_range, eras)
     shade_eras(fig, eras, lo, hi)
+    if component == "net":
+        _add_neutral_line(fig)
+    fig.update_layout(
+        title=title or _TITLES[component],
+        yaxis={"title": f"{component} index", "range": y_range},
+        xaxis={"title": None},
+        height=520 + key_height,
+        hovermode="x unified",
+    )
+    return add_source_note(fig, events_note(events) if events is not None else None, yshift=-42 - key_height)
+
+
+_TITLES = {
+    "net": "Net index by country pair (50 = neutral, 100 = most tense, 0 = most cooperative)",
+    "tension": "Tension index by country pair (0 = no conflict in memory, 100 = most tense)",
+    "cooperation": "Cooperation index by country pair (0 = no cooperation in memory, 100 = most)",
+}
+
+
+def _add_cooperation_line(fig: go.Figure, series: pd.DataFrame, pair: str, color: str) -> None:
+    """The pair's cooperation index beside its tension: a dotted line of the same colour."""
+    fig.add_trace(
+        go.Scatter(
+            x=series["date"],
+            y=series["index"],
+            mode="lines",
+            name=f"{pair} cooperation",
+            legendgroup=pair,
+            line={"color": color, "width": 1.4, "dash": "dot"},
+            hovertemplate=f"{pair} cooperation %{{y:.1f}}<extra></extra>",
+        )
+    )
+
+
+def _add_neutral_line(fig: go.Figure) -> None:
     fig.add_hline(
         y=50,
         line_dash="dot",
@@ -322,14 +392,6 @@ def build_tension_figure(
         annotation_position="bottom right",
         annotation_font={"size": 10, "color": "#777777"},
     )
-    fig.update_layout(
-        title=title or "Tension index by country pair (50 = neutral, 100 = most tense)",
-        yaxis={"title": "index", "range": y_range},
-        xaxis={"title": None},
-        height=520 + key_height,
-        hovermode="x unified",
-    )
-    return add_source_note(fig, events_note(events) if events is not None else None, yshift=-42 - key_height)
 
 
 def busiest_pairs(scores: pd.DataFrame, limit: int = 9) -> list[str]:
@@ -350,16 +412,21 @@ def build_small_multiples_figure(
 ) -> go.Figure:
     """One small panel per pair, shared axes, so pairs can be compared at a glance.
 
-    Above 50 the area is filled in red (tension), below in blue (cooperation); the line is the index.
+    For the net index the area above 50 is filled in red (tension) and below in blue (cooperation); for
+    tension (red) or cooperation (blue) the area under the line is filled from 0.
 
     Args:
-        scores: daily ``score_dyads`` output for the window to show.
+        scores: daily ``score_dyads`` output for the window to show (one component).
         pairs: the pairs (default: the nine with most events in ``scores``).
         columns: panels per row.
         title: chart title.
     """
+    from tensions.scoring import one_component
+
+    scores, component = one_component(scores)
     chosen = [p for p in pairs if p in set(scores["pair"])] if pairs is not None else busiest_pairs(scores)
     counts = scores.groupby("pair")["n_events"].sum()
+    base = 50.0 if component == "net" else 0.0
     rows = max(1, -(-len(chosen) // columns))
     fig = make_subplots(
         rows=rows,
@@ -374,11 +441,21 @@ def build_small_multiples_figure(
         series = scores[scores["pair"] == pair]
         cell = {"row": i // columns + 1, "col": i % columns + 1}
         for side, values, fill in (
-            ("tension", series["index"].clip(lower=50), "rgba(213,94,0,0.35)"),
-            ("cooperation", series["index"].clip(upper=50), "rgba(0,114,178,0.35)"),
+            (
+                ("tension", series["index"].clip(lower=50), "rgba(213,94,0,0.35)"),
+                ("cooperation", series["index"].clip(upper=50), "rgba(0,114,178,0.35)"),
+            )
+            if component == "net"
+            else (
+                (
+                    component,
+                    series["index"],
+                    "rgba(213,94,0,0.35)" if component == "tension" else "rgba(0,114,178,0.35)",
+                ),
+            )
         ):
             fig.add_trace(
-                go.Scatter(x=series["date"], y=np.full(len(series), 50.0), mode="lines", line={"width": 0},
+                go.Scatter(x=series["date"], y=np.full(len(series), base), mode="lines", line={"width": 0},
                            showlegend=False, hoverinfo="skip"),
                 **cell,
             )  # fmt: skip
@@ -399,23 +476,34 @@ def build_small_multiples_figure(
             ),
             **cell,
         )
-    low = float(scores.loc[scores["pair"].isin(chosen), "index"].min()) if chosen else 30.0
-    fig.update_yaxes(range=[min(30.0, np.floor(low) - 3), 100])
-    fig.add_hline(y=50, line_dash="dot", line_color="#999999", line_width=1)
+    if component == "net":
+        low = float(scores.loc[scores["pair"].isin(chosen), "index"].min()) if chosen else 30.0
+        fig.update_yaxes(range=[min(30.0, np.floor(low) - 3), 100])
+        fig.add_hline(y=50, line_dash="dot", line_color="#999999", line_width=1)
+        default_title = "Net index, one panel per pair (red: above neutral 50, blue: below)"
+    else:
+        fig.update_yaxes(range=[0, 100])
+        default_title = f"{component.capitalize()} index, one panel per pair"
     fig.update_layout(
-        title=title or "Tension index, one panel per pair (red: above neutral 50, blue: below)",
+        title=title or default_title,
         height=240 * rows + 140,
     )
     return add_source_note(fig)
 
 
 def build_heatmap_figure(scores_monthly: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Pair × month heatmap of the index (diverging colours centred on the neutral 50).
+    """Pair × month heatmap of the index: tension in reds, cooperation in blues, net in diverging colours
+    centred on the neutral 50.
 
     Args:
-        scores_monthly: ``score_dyads(..., freq="M")`` output.
+        scores_monthly: ``score_dyads(..., freq="M")`` output (tension unless it says otherwise).
         title: chart title.
     """
+    from tensions.scoring import one_component
+
+    scores_monthly, component = one_component(scores_monthly)
+    colors = {"net": {"colorscale": "RdBu_r", "zmid": 50}, "tension": {"colorscale": "Reds"}}
+    color = colors.get(component, {"colorscale": "Blues"})
     wide = scores_monthly.pivot_table(index="pair", columns="date", values="index", aggfunc="first")
     counts = scores_monthly.pivot_table(index="pair", columns="date", values="n_events", aggfunc="first")
     order = wide.max(axis=1).sort_values().index
@@ -427,17 +515,17 @@ def build_heatmap_figure(scores_monthly: pd.DataFrame, title: str | None = None)
             y=wide.index,
             zmin=0,
             zmax=100,
-            zmid=50,
-            colorscale="RdBu_r",
+            **color,
             customdata=counts.to_numpy(),
-            colorbar={"title": {"text": "index", "side": "right"}},
+            colorbar={"title": {"text": f"{component} index", "side": "right"}},
             hovertemplate="%{y} · %{x|%b %Y}<br>index %{z:.1f}<br>events this month: %{customdata}<extra></extra>",
             xgap=1,
             ygap=1,
         )
     )
     fig.update_layout(
-        title=title or "Tension index by pair and month (index of the month's mean pressure)",
+        title=title
+        or f"{component.capitalize()} index by pair and month (index of the month's mean pressure)",
         height=max(360, 120 + 26 * len(wide)),
         xaxis={"title": None},
         yaxis={"title": None},

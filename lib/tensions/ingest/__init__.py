@@ -11,8 +11,8 @@ import pandas as pd
 
 from tensions.ingest import readers
 from tensions.ingest.readers import FORMATS, IngestError, IngestReport
-from tensions.ingest.scale import score_dyads_duckdb
-from tensions.ingest.spark import get_spark, score_dyads_spark
+from tensions.score.engine_duckdb import score_dyads_duckdb
+from tensions.score.engine_spark import get_spark, score_dyads_spark
 
 
 @functools.wraps(readers.read_events)

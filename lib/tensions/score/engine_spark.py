@@ -1,0 +1,317 @@
+"""Pair scores with Spark: the sums table of ``score_dyads_duckdb`` built on a cluster (or in local mode).
+
+Spark sums each pair's ``m * max(-g, 0)`` and ``m * max(g, 0)`` per day, precision, end day and confidence
+level (the SQL expressions of :mod:`tensions.score.sql`); only that small table is collected to the driver,
+where :func:`tensions.score.kernel.score_pushes` weighs, places, decays and indexes it with the same code
+as the pandas and DuckDB engines. The result equals ``tensions.score_dyads`` with the same settings.
+
+PySpark is imported inside the functions, so importing this module needs neither PySpark nor Java.
+Calendar days are taken in UTC: during a call the session time zone is set to UTC (and restored after).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from tensions import reference
+from tensions.names import check_pairs
+from tensions.score.engine_duckdb import _typed
+from tensions.score.kernel import pushes_from_sums, score_pushes
+from tensions.score.settings import ScoreSettings, resolve_settings
+from tensions.score.sql import column_name, key_sql, sides_sql
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame, SparkSession
+
+#: Environment variable with the Spark master URL used when :func:`get_spark` gets none.
+MASTER_ENV: str = "TENSIONS_SPARK_MASTER"
+#: Master used when neither the argument nor :data:`MASTER_ENV` names one.
+DEFAULT_MASTER: str = "local[2]"
+
+_EVENT_COLUMNS = ("date", "actor", "target", "confidence")
+_NS_PER_DAY = 86_400 * 10**9
+# Settings for every master: days in UTC, Arrow for pandas <-> Spark transfers.
+_COMMON_SETTINGS = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+# Settings for local masters only: small, quiet, bound to the loopback interface (no network needed).
+_LOCAL_SETTINGS = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.driver.memory": "1g",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+}
+# Held while a score is computed: calendar days in UTC.
+_CALL_SETTINGS = {"spark.sql.session.timeZone": "UTC"}
+# Also held while Parquet is read: nanosecond timestamps (pandas' default, which Spark cannot read as
+# timestamps) come as integers, converted to days in `_with_day`.
+_PARQUET_SETTINGS = {"spark.sql.legacy.parquet.nanosAsLong": "true"}
+
+
+def spark_settings(master: str | None = None) -> dict[str, str]:
+    """The settings :func:`get_spark` builds a session with.
+
+    Args:
+        master: the Spark master URL (``local[4]``, ``spark://host:7077``, ``yarn``...); by default the
+            environment variable ``TENSIONS_SPARK_MASTER``, else the ``--master`` of ``spark-submit`` when
+            the script runs under it, else ``local[2]``.
+
+    Returns:
+        ``spark.*`` settings, with ``spark.master`` and ``spark.app.name`` unless ``spark-submit`` sets
+        them. Local masters also get a small footprint: no web UI, 4 shuffle partitions, 1 GiB of driver
+        memory, the driver bound to 127.0.0.1.
+
+    >>> spark_settings("local[1]")["spark.sql.session.timeZone"]
+    'UTC'
+    >>> "spark.driver.memory" in spark_settings("spark://host:7077")
+    False
+    """
+    master = master or os.environ.get(MASTER_ENV)
+    if master is None and "PYSPARK_GATEWAY_PORT" in os.environ:  # under spark-submit: its options rule
+        return dict(_COMMON_SETTINGS)
+    master = master or DEFAULT_MASTER
+    local = master.startswith("local")
+    named = {"spark.master": master, "spark.app.name": "tensions"}
+    return {**named, **_COMMON_SETTINGS, **(_LOCAL_SETTINGS if local else {})}
+
+
+def get_spark(master: str | None = None) -> SparkSession:
+    """The active Spark session, or a new one built with :func:`spark_settings`.
+
+    An active session (the ``spark`` of a Databricks notebook, one started by ``spark-submit`` or
+    ``pyspark``) is returned as it is, whatever ``master`` says.
+
+    Args:
+        master: the master URL of a new session (see :func:`spark_settings`).
+
+    Returns:
+        A ``pyspark.sql.SparkSession``.
+    """
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    return SparkSession.builder.config(map=spark_settings(master)).getOrCreate()
+
+
+def score_dyads_spark(
+    source: str | Path | pd.DataFrame | DataFrame,
+    freq: str = "D",
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    how: str = "mean",
+    *,
+    pairs: Sequence[str] | None = None,
+    settings: ScoreSettings | None = None,
+    spark: SparkSession | None = None,
+    **knobs,
+) -> pd.DataFrame:
+    """Pair scores from events in Parquet (or a DataFrame), aggregated by Spark.
+
+    Args:
+        source: a Parquet file, folder or glob (local, ``hdfs://``, ``s3://``...) written by
+            ``python -m tensions ingest``, a pandas events DataFrame, or a Spark DataFrame; it needs
+            ``date``, ``actor``, ``target``, ``confidence`` and ``goldstein`` (or ``cameo_code`` with a
+            ``goldstein_table``); ``date_precision`` and ``end_date`` are used when present.
+        freq, start, end, how, pairs: as for ``score_dyads``.
+        settings: a ``ScoreSettings`` (every setting is honoured); ``**knobs`` override its fields.
+        spark: the session to use (by default the Spark DataFrame's own, else :func:`get_spark`).
+
+    Returns:
+        The same table as ``score_dyads`` with the same settings, ``attrs["settings"]`` included.
+    """
+    s = resolve_settings(settings, **knobs)
+    session = _session_for(source, spark)
+    parquet = isinstance(source, (str, os.PathLike))
+    with _session_conf(session, {**_CALL_SETTINGS, **(_PARQUET_SETTINGS if parquet else {})}):
+        events = _load_events(source, session, s)
+        sums = _collect(_daily_sums(events, s, session))
+    sums["date"] = pd.to_datetime(sums["day"].astype("int64"), unit="D")
+    sums["end_date"] = pd.to_datetime(sums["end_day"].astype("Int64"), unit="D")
+    sums = _typed(sums)
+    if pairs is not None:
+        sums = sums[sums["key"].isin(check_pairs(pairs, sums["key"].unique(), s.directed))]
+    first = pd.Timestamp(start).normalize() if start is not None else None
+    last = pd.Timestamp(end).normalize() if end is not None else None
+    return score_pushes(pushes_from_sums(sums, s), s, freq, first, last, how)
+
+
+def _session_for(source: object, spark: SparkSession | None) -> SparkSession:
+    if isinstance(source, (pd.DataFrame, str, os.PathLike)):
+        return spark or get_spark()
+    if hasattr(source, "sparkSession"):
+        return source.sparkSession
+    raise TypeError(
+        f"source must be a Parquet path, a pandas or a Spark DataFrame, got {type(source).__name__}"
+    )
+
+
+@contextmanager
+def _session_conf(spark: SparkSession, settings: Mapping[str, str]) -> Iterator[None]:
+    """Set runtime settings of ``spark`` for the duration of a block, then restore them."""
+    before = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
+
+
+def _load_events(
+    source: str | Path | pd.DataFrame | DataFrame, spark: SparkSession, s: ScoreSettings
+) -> DataFrame:
+    """The events as a Spark DataFrame: ``key``, ``day`` and ``end_day`` (days since 1970-01-01),
+    ``date_precision``, ``confidence``, ``g`` (the Goldstein weight) and ``m`` (the importance)."""
+    if isinstance(source, pd.DataFrame):
+        return _scored_columns(_from_pandas(source, spark, s), False, s, spark)
+    if isinstance(source, (str, os.PathLike)):
+        return _scored_columns(spark.read.parquet(os.fspath(source)), True, s, spark)
+    return _scored_columns(source, False, s, spark)
+
+
+def _from_pandas(events: pd.DataFrame, spark: SparkSession, s: ScoreSettings) -> DataFrame:
+    """A Spark DataFrame of the events, with the dates as calendar days (no time zone involved)."""
+    _check_columns(events.columns, s)
+    frame = {
+        "date": pd.to_datetime(events["date"]).dt.date,
+        "actor": events["actor"].astype(object),
+        "target": events["target"].astype(object),
+        "confidence": events["confidence"].astype(str).astype(object),
+    }
+    types = {"date": "DATE", "actor": "STRING", "target": "STRING", "confidence": "STRING"}
+    if "goldstein" in events:
+        frame["goldstein"], types["goldstein"] = (
+            pd.to_numeric(events["goldstein"]).astype("float64"),
+            "DOUBLE",
+        )
+    if "end_date" in events:
+        end = pd.to_datetime(events["end_date"])
+        frame["end_date"], types["end_date"] = end.dt.date.where(end.notna(), None).astype(object), "DATE"
+    for name in ("date_precision", "cameo_code"):
+        if name in events:
+            text = events[name].astype("string")
+            frame[name], types[name] = text.astype(object).where(text.notna(), None), "STRING"
+    if s.importance_column:
+        frame[s.importance_column] = pd.to_numeric(events[s.importance_column], errors="coerce").astype(
+            "float64"
+        )
+        types[s.importance_column] = "DOUBLE"
+    schema = ", ".join(f"{name} {kind}" for name, kind in types.items())
+    return spark.createDataFrame(pd.DataFrame(frame), schema=schema)
+
+
+def _check_columns(columns: list[str] | pd.Index, s: ScoreSettings) -> None:
+    wanted = [*_EVENT_COLUMNS, *(["goldstein"] if s.goldstein_table is None else ["cameo_code"])]
+    if s.importance_column:
+        wanted.append(column_name(s.importance_column))
+    missing = [c for c in wanted if c not in set(columns)]
+    if missing:
+        raise ValueError(f"events lack the column(s) {', '.join(missing)}")
+
+
+def _scored_columns(events: DataFrame, nanos: bool, s: ScoreSettings, spark: SparkSession) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    _check_columns(events.columns, s)
+    columns = set(events.columns)
+    precision = F.col("date_precision").cast("string") if "date_precision" in columns else F.lit("day")
+    end_day = _days(events, "end_date", nanos) if "end_date" in columns else F.lit(None).cast("int")
+    importance = F.col(s.importance_column).cast("double") if s.importance_column else F.lit(1.0)
+    frame = events.select(
+        F.expr(key_sql(s)).alias("key"),
+        _days(events, "date", nanos).alias("day"),
+        end_day.alias("end_day"),
+        F.coalesce(precision, F.lit("day")).alias("date_precision"),
+        F.col("confidence").cast("string").alias("confidence"),
+        importance.alias("m"),
+        *(
+            [F.col("goldstein").cast("double").alias("g")]
+            if s.goldstein_table is None
+            else [F.col("cameo_code").cast("string").alias("cameo_code")]
+        ),
+    )
+    if s.goldstein_table is not None:
+        frame = _looked_up(frame, s, spark)
+    if frame.filter(F.col("g").isNull()).limit(1).count():
+        raise ValueError("missing Goldstein weight for some event(s)")
+    if s.importance_column and frame.filter(F.col("m").isNull() | (F.col("m") < 0)).limit(1).count():
+        raise ValueError("importance must be a non-negative number for every event")
+    return frame
+
+
+def _looked_up(frame: DataFrame, s: ScoreSettings, spark: SparkSession) -> DataFrame:
+    """Add ``g``, the chosen table's weight of each event's CAMEO code (or its root's, with the fallback)."""
+    from pyspark.sql import functions as F
+
+    table = reference.load_goldstein_weights(s.goldstein_table)
+    weights = spark.createDataFrame(
+        pd.DataFrame({"code": table.index.astype(str), "weight": table.to_numpy("float64")}),
+        schema="code STRING, weight DOUBLE",
+    )
+    exact = F.broadcast(weights.withColumnRenamed("code", "cameo_code"))
+    frame = frame.join(exact, on="cameo_code", how="left")
+    if s.fallback_to_root:
+        root = F.broadcast(weights.select(F.col("code").alias("root"), F.col("weight").alias("root_weight")))
+        frame = frame.withColumn("root", F.substring("cameo_code", 1, 2)).join(root, on="root", how="left")
+        frame = frame.withColumn("weight", F.coalesce("weight", "root_weight"))
+    missing = [
+        r[0]
+        for r in frame.filter(F.col("weight").isNull()).select("cameo_code").distinct().limit(10).collect()
+    ]
+    if missing:
+        raise ValueError(
+            f"the {s.goldstein_table} Goldstein table has no weight for code(s) {', '.join(map(str, missing))}; "
+            "pass fallback_to_root=True to use the root code's weight"
+        )
+    return frame.withColumnRenamed("weight", "g")
+
+
+def _daily_sums(events: DataFrame, s: ScoreSettings, spark: SparkSession) -> DataFrame:
+    """The kernel's sums table: per pair, day, precision, end day and confidence level."""
+    from pyspark.sql import functions as F
+
+    conflict, cooperative = sides_sql("g", "m")
+    return events.groupBy("key", "day", "date_precision", "end_day", "confidence").agg(
+        F.sum(F.expr(conflict)).alias("conflict"),
+        F.sum(F.expr(cooperative)).alias("cooperative"),
+        F.count(F.lit(1)).alias("n"),
+    )
+
+
+def _collect(frame: DataFrame) -> pd.DataFrame:
+    """Bring a small Spark DataFrame to the driver as pandas, through Arrow when the Spark version has it."""
+    if hasattr(frame, "toArrow"):  # Spark 4: no pandas conversion inside PySpark
+        return frame.toArrow().to_pandas()
+    return frame.toPandas()
+
+
+def _days(events: DataFrame, name: str, nanos: bool) -> Column:
+    """The days since 1970-01-01 of a column (a date, a timestamp or an ISO date string).
+
+    With ``nanos``, an integer column holds nanoseconds since the epoch: a Parquet timestamp in
+    nanoseconds read with ``spark.sql.legacy.parquet.nanosAsLong``.
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import IntegralType, LongType
+
+    kind = events.schema[name].dataType
+    if nanos and isinstance(kind, LongType):
+        return F.expr(f"(`{name}` - pmod(`{name}`, {_NS_PER_DAY})) div {_NS_PER_DAY}")
+    if isinstance(kind, IntegralType):
+        raise TypeError(f"the {name} column must be a date, a timestamp or an ISO date string, not {kind}")
+    return F.unix_date(F.to_date(F.col(name)))
