@@ -174,6 +174,8 @@ def test_monthly_trend_arrows_and_busiest_small_multiples(ds, scores):
     assert multiples.layout.yaxis.range[0] <= window["index"].min()  # no panel clipped at the bottom
     sweep = scoring.sweep_sensitivity(ds["events"], "KAZ-RUS", half_lives=(14, 30))
     assert "KAZ-RUS" in charts.build_sensitivity_figure(sweep, pair="KAZ-RUS").layout.title.text
+
+
 def test_a_month_precision_marker_sits_where_its_push_was_placed():
     from conftest import make_events
 
