@@ -59,8 +59,8 @@ def top_event_annotations(
 
     Returns:
         ``event_id``, ``date`` (the event's), ``day`` (where its push was placed: its date, or e.g. the middle
-        of its month), ``title``, ``contribution`` and ``index`` (the pair's index on ``day``, where the
-        label is drawn).
+        of its month), ``title``, ``contribution`` (to the pressure on ``peak_day``), ``index`` (the pair's
+        index on ``day``, where the label is drawn) and ``peak_day`` (the peak the event is explained at).
     """
     from tensions.scoring import (
         explain,
@@ -71,7 +71,7 @@ def top_event_annotations(
         weigh_events,
     )
 
-    columns = ["event_id", "date", "day", "title", "contribution", "index"]
+    columns = ["event_id", "date", "day", "title", "contribution", "index", "peak_day"]
     scores, component = one_component(scores)
     series = scores[scores["pair"] == pair]
     if series.empty or top <= 0:
@@ -347,6 +347,8 @@ def build_tension_figure(
     lo, hi = scores["date"].min(), scores["date"].max()
     y_range = index_axis_range(scores["index"]) if component == "net" else [0, 100]
     key_height = add_numbered_labels(fig, labels, lo, hi, y_range, eras)
+    if cooperation is not None and chosen:
+        _add_cooperation_key(fig)
     shade_eras(fig, eras, lo, hi)
     if component == "net":
         _add_neutral_line(fig)
@@ -376,8 +378,23 @@ def _add_cooperation_line(fig: go.Figure, series: pd.DataFrame, pair: str, color
             mode="lines",
             name=f"{pair} cooperation",
             legendgroup=pair,
+            showlegend=False,  # one legend entry says what the dotted lines are (see _add_cooperation_key)
             line={"color": color, "width": 1.4, "dash": "dot"},
             hovertemplate=f"{pair} cooperation %{{y:.1f}}<extra></extra>",
+        )
+    )
+
+
+def _add_cooperation_key(fig: go.Figure) -> None:
+    """One legend entry for every pair's dotted cooperation line (the pair's colour), not one per pair."""
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            name="dotted: cooperation",
+            line={"color": "#666666", "width": 1.4, "dash": "dot"},
+            hoverinfo="skip",
         )
     )
 
