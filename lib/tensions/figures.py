@@ -65,7 +65,12 @@ def build_standard_figures(
     latest = ranking[["pair", "peak_index"]].rename(columns={"peak_index": "index"})
     recent = events[events["date"] >= chart_start]
     figures = {
-        "timeline": (charts.build_timeline_figure(events, eras, start=chart_start), events),
+        "timeline": (
+            charts.build_timeline_figure(
+                events, eras, start=chart_start, background_before=ranking.attrs["window"][0]
+            ),
+            events,
+        ),
         "timeline-themes": (charts.build_timeline_figure(recent, eras, lanes="theme"), recent),
         "tension-lines": (
             charts.build_tension_figure(
