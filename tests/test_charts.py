@@ -188,3 +188,16 @@ def test_a_month_precision_marker_sits_where_its_push_was_placed():
         assert (
             marks["day"].tolist() == [pd.Timestamp(day)] and marks["index"].iloc[0] == scores["index"].max()
         )
+
+
+def test_timeline_marks_background_events_and_shows_imprecise_periods(ds):
+    fig = charts.build_timeline_figure(ds["events"], background_before="2020-07-05")
+    rows = [
+        (c[8], c[1], o)
+        for t in fig.data
+        if t.mode == "markers" and t.customdata is not None
+        for c, o in zip(t.customdata, t.marker.opacity, strict=True)
+    ]
+    background = {e for e, when, o in rows if "background" in when and o < 1}
+    assert background == {"EV-0001", "EV-0002"}  # Black January 1990 and MH17 2014, faded, still drawn
+    assert any("2025-02-01 to 2025-02-28 (month precision)" in when for _, when, _ in rows)

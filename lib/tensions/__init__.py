@@ -6,7 +6,9 @@ Notebooks ``import tensions`` and call the functions below; all logic lives in t
 - :mod:`tensions.schema` — the data dictionary and the checks of every curated table.
 - :mod:`tensions.data` — loaders that validate the curated dataset (``load_events`` ...).
 - :mod:`tensions.reference` — CAMEO codes, Goldstein weights, quad classes, country-code crosswalks.
-- :mod:`tensions.scoring` — the country-pair tension score, its explanation and baselines.
+- :mod:`tensions.scoring` — the country-pair scores (tension, cooperation, net), explanation and baselines;
+  the public face of :mod:`tensions.score` (settings, the shared kernel, the pandas, DuckDB and Spark engines).
+- :mod:`tensions.names` — pairs, countries, themes and quad classes normalised and checked.
 - :mod:`tensions.charts` — chart builders returning ``plotly.graph_objects.Figure``.
 - :mod:`tensions.export` — ``export_figure`` and the offline HTML report.
 - :mod:`tensions.widgets` — the interactive dashboard.
@@ -65,6 +67,8 @@ def __getattr__(name: str) -> Any:
         "data",
         "reference",
         "scoring",
+        "score",
+        "names",
         "charts",
         "export",
         "widgets",

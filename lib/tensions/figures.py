@@ -66,7 +66,12 @@ def build_standard_figures(
     recent = events[events["date"] >= chart_start]
     trend = scoring.score_monthly_trend(events, threshold=5.0, start=chart_start, **knobs)
     figures = {
-        "timeline": (charts.build_timeline_figure(events, eras, start=chart_start), events),
+        "timeline": (
+            charts.build_timeline_figure(
+                events, eras, start=chart_start, background_before=ranking.attrs["window"][0]
+            ),
+            events,
+        ),
         "timeline-themes": (charts.build_timeline_figure(recent, eras, lanes="theme"), recent),
         "tension-lines": (
             charts.build_tension_figure(

@@ -47,7 +47,15 @@ def _hover(frame: pd.DataFrame) -> np.ndarray:
     def esc(col: str) -> pd.Series:
         return frame[col].astype("string").fillna("").map(html.escape)
 
-    when = frame["date"].dt.strftime("%Y-%m-%d") + " (" + frame["date_precision"].astype("string") + ")"
+    precision = frame["date_precision"].astype("string").fillna("day")
+    when = frame["date"].dt.strftime("%Y-%m-%d") + " (" + precision + ")"
+    if "period_end" in frame:  # an imprecise date is a period: say which
+        period = frame["date"].dt.strftime("%Y-%m-%d") + " to " + frame["period_end"].dt.strftime("%Y-%m-%d")
+        when = when.where(precision == "day", period + " (" + precision + " precision)")
+    if "background" in frame:
+        when = when.where(
+            ~frame["background"].astype(bool), when + " · background, before the analysis window"
+        )
     return np.stack(
         [
             esc("title"),
@@ -79,6 +87,7 @@ def build_timeline_figure(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
     title: str | None = None,
+    background_before: str | pd.Timestamp | None = None,
 ) -> go.Figure:
     """Timeline of events in swimlanes.
 
@@ -89,6 +98,8 @@ def build_timeline_figure(
         label_top: how many key events (largest confidence-weighted |Goldstein|) get a text label.
         start, end: the visible date range (default: every event); the range slider shows it all.
         title: chart title.
+        background_before: the start of the analysis window (``tensions.scoring.analysis_window``): older
+            events stay on the timeline, drawn faded and marked "background" in their hover.
 
     Returns:
         A figure with one marker trace per quad class; month- and year-precision events are drawn as
@@ -97,6 +108,8 @@ def build_timeline_figure(
     """
     frame = _lanes(events, lanes)
     frame["period_end"] = _period_end(frame)
+    if background_before is not None:
+        frame["background"] = frame["period_end"] < pd.Timestamp(background_before)
     pad = max(
         pd.Timedelta(days=20), (frame["period_end"].max() - frame["date"].min()) * 0.02
     )  # markers whole
@@ -130,6 +143,9 @@ def build_timeline_figure(
     for quad in sorted(frame["quad_class"].unique()):
         group = frame[frame["quad_class"] == quad]
         symbols = group["confidence"].astype("string").map(CONFIDENCE_SYMBOLS).fillna("circle")
+        faded = (
+            group["background"].astype(bool) if "background" in group else pd.Series(False, index=group.index)
+        )
         name = QUAD_NAMES[int(quad)]
         fig.add_trace(
             go.Scatter(
@@ -143,6 +159,7 @@ def build_timeline_figure(
                     "color": QUAD_COLORS[int(quad)],
                     "size": 11,
                     "symbol": symbols.tolist(),
+                    "opacity": np.where(faded, 0.4, 1.0).tolist(),  # background events drawn faded
                     "line": {"width": 1.5, "color": QUAD_COLORS[int(quad)]},
                 },
                 customdata=_hover(group),

@@ -96,7 +96,7 @@ class ScoreSettings:
         """One line naming every setting, for captions and logs.
 
         >>> ScoreSettings().describe()[:45]
-        'component tension, half-life 30 days, weight'
+        'component tension, half-life 30 days, weights'
         """
         weights = "/".join(f"{float(v):g}" for v in self.confidence_weights.values())
         return (
