@@ -315,6 +315,11 @@ def test_a_stray_quote_costs_its_record_not_the_file(tmp_path):
     events, report = read_events(unclosed, format="csv", mapping=CSV_MAPPING, rejects_dir=tmp_path)
     assert (report.read, report.kept, report.rejected) == (21, 20, 1)
     assert pd.read_csv(report.rejects_path)["line"].tolist() == [2]
+    semicolons = write(  # the dialect is given, not sniffed: another delimiter is named in the mapping
+        tmp_path / "semi.csv", ["id;when;from;to;code;weight", "a;2024-12-25;RUS;AZE;190;-1"]
+    )
+    events, _ = read_events(semicolons, format="csv", mapping={**CSV_MAPPING, "delimiter": ";"})
+    assert events["event_id"].tolist() == ["a"]
 
 
 # ---------------------------------------------------------------------------------------- 7. duplicates

@@ -365,16 +365,17 @@ def _scan_tsv(
         store_rejects=true, ignore_errors=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan')"""
 
 
-def _scan_csv(file: Path, rejects: str) -> str:
+def _scan_csv(file: Path, rejects: str, delimiter: str = ",") -> str:
     """DuckDB's reader over a CSV file with a header, every column as text; malformed records go to ``rejects``.
 
     The dialect is given, not sniffed (comma, double quotes doubled inside quotes): a sniffer misled by one stray
     quote would misread every record, whereas with the dialect fixed such a quote costs its own record (and at
     most the next one, which the open quote runs into).
     """
-    names = _header_fields(file, file)
+    names = _header_fields(file, file, delimiter)
     columns = ", ".join("'" + n.replace("'", "''") + "': 'VARCHAR'" for n in names)
-    return f"""read_csv('{_sql_path(file)}', header=true, auto_detect=false, columns={{{columns}}}, delim=',',
+    delim = delimiter.replace("'", "''")
+    return f"""read_csv('{_sql_path(file)}', header=true, auto_detect=false, columns={{{columns}}}, delim='{delim}',
         quote='"', escape='"', store_rejects=true, ignore_errors=true,
         rejects_table='{rejects}', rejects_scan='{rejects}_scan')"""
 
@@ -567,7 +568,7 @@ def read_events(
         root_codes: keep these CAMEO root codes (``"19"``...).
         mapping: for ``csv``: our field -> the file's column (``event_id``, ``date``, ``actor``, ``target``,
             ``cameo_code``, ``goldstein``; optional ``date_format`` (strptime, default ``%Y-%m-%d``), ``title``,
-            ``confidence``), as a dict or a YAML or TOML file.
+            ``confidence``; ``delimiter``, default ``,``), as a dict or a YAML or TOML file.
         rejects_dir: where the rejects CSV goes (default ``reports/rejects/``).
         progress: show a progress bar (records read, kept, rejected) on standard error.
         memory_limit: DuckDB's memory cap (default ``256MB``, or the environment variable
@@ -888,7 +889,7 @@ def _check_layout(file: Path, origin: Path, format: str, mapping) -> None:
         _csv_header(file, origin, ACLED_REQUIRED, "ACLED")
     else:
         spec = _load_mapping(mapping)
-        _csv_header(file, origin, [spec[k] for k in CSV_REQUIRED], "mapped")
+        _csv_header(file, origin, [spec[k] for k in CSV_REQUIRED], "mapped", spec.get("delimiter", ","))
 
 
 def _source(con, files: list[Path], origin: Path, format: str, mapping, rejects: str) -> str:
@@ -1138,15 +1139,17 @@ def _source_icews(con, files: list[Path], rejects: str) -> str:
     return "'ICEWS; story ' || coalesce(k.note_a, '?') || ', publisher ' || coalesce(k.note_b, '?')"
 
 
-def _csv_header(file: Path, origin: Path, required: Sequence[str], what: str) -> list[str]:
-    header = _header_fields(file, origin)
+def _csv_header(
+    file: Path, origin: Path, required: Sequence[str], what: str, delimiter: str = ","
+) -> list[str]:
+    header = _header_fields(file, origin, delimiter)
     absent = [c for c in required if c not in header]
     if absent:
         raise IngestError(f"{origin}: line 1 lacks the {what} column(s) {', '.join(absent)}")
     return header
 
 
-def _header_fields(file: Path, origin: Path) -> list[str]:
+def _header_fields(file: Path, origin: Path, delimiter: str = ",") -> list[str]:
     """The column names on line 1 of a CSV file (``.gz`` decompressed, a byte-order mark dropped).
 
     Only line 1 is parsed, so that a stray quote further down cannot make the header unreadable.
@@ -1160,7 +1163,7 @@ def _header_fields(file: Path, origin: Path) -> list[str]:
     if not line.strip():
         raise IngestError(f"{origin}: line 1 is not a CSV header (it is empty)")
     try:
-        return next(csv.reader([line], strict=True))
+        return next(csv.reader([line], delimiter=delimiter, strict=True))
     except csv.Error as exc:
         raise IngestError(f"{origin}: line 1 is not a CSV header: {exc}") from exc
 
@@ -1211,7 +1214,8 @@ def _source_acled(con, file: Path, rejects: str) -> str:
 
 def _source_csv(con, file: Path, origin: Path, mapping, rejects: str) -> str:
     spec = _load_mapping(mapping)
-    header = _csv_header(file, origin, [spec[k] for k in CSV_REQUIRED], "mapped")
+    delimiter = spec.get("delimiter", ",")
+    header = _csv_header(file, origin, [spec[k] for k in CSV_REQUIRED], "mapped", delimiter)
     date_format = spec.get("date_format", "%Y-%m-%d").replace("'", "''")
 
     def q(key: str) -> str:
@@ -1234,7 +1238,7 @@ def _source_csv(con, file: Path, origin: Path, mapping, rejects: str) -> str:
         {q("event_id")} AS raw_id, NULL AS key_b, NULL AS key_c, NULL AS key_d, NULL AS key_e, NULL AS key_f,
         concat_ws(',', {", ".join(q(k) for k in CSV_REQUIRED)}) AS line_text, line_no,
         '{_sql_path(file)}' AS filename
-        FROM (SELECT row_number() OVER () + 1 AS line_no, * FROM {_scan_csv(file, rejects)})""")
+        FROM (SELECT row_number() OVER () + 1 AS line_no, * FROM {_scan_csv(file, rejects, delimiter)})""")
     return "'CSV " + origin.name.replace("'", "''") + "'"
 
 
