@@ -165,10 +165,14 @@ def source_of(events) -> str:
     return "data/events.csv"
 
 
-def shade_eras(fig: go.Figure, eras: pd.DataFrame | None, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
-    """Shade and label the named eras that fall within [lo, hi] (drawn below the data)."""
+def shade_eras(fig: go.Figure, eras: pd.DataFrame | None, lo: pd.Timestamp, hi: pd.Timestamp) -> int:
+    """Shade and label the named eras that fall within [lo, hi] (drawn below the data), in place.
+
+    Names that would collide go to a further row (14 px lower); a name that would run past the right edge
+    ends at its era's end. Returns the number of rows of names (0 without eras).
+    """
     if eras is None or eras.empty:
-        return
+        return 0
     shapes, labels = [], []
     span = max((hi - lo).days, 1)
     rows: list[list[tuple[float, float]]] = []  # label extents (fractions of the span) per row
@@ -222,3 +226,4 @@ def shade_eras(fig: go.Figure, eras: pd.DataFrame | None, lo: pd.Timestamp, hi: 
         fig.update_layout(
             shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *labels]
         )
+    return len(rows)

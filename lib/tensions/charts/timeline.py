@@ -110,11 +110,11 @@ def build_timeline_figure(
     frame["period_end"] = _period_end(frame)
     if background_before is not None:
         frame["background"] = frame["period_end"] < pd.Timestamp(background_before)
-    pad = max(
-        pd.Timedelta(days=20), (frame["period_end"].max() - frame["date"].min()) * 0.02
-    )  # markers whole
-    lo = pd.Timestamp(start) if start is not None else frame["date"].min() - pad
-    hi = pd.Timestamp(end) if end is not None else frame["period_end"].max() + pad
+    first = pd.Timestamp(start) if start is not None else frame["date"].min()
+    last = pd.Timestamp(end) if end is not None else frame["period_end"].max()
+    pad = max(pd.Timedelta(days=20), (last - first) * 0.02)  # so that markers at the edges are whole
+    lo = first if start is not None else first - pad
+    hi = last if end is not None else last + pad
     frame = frame[(frame["period_end"] >= lo) & (frame["date"] <= hi)]  # lanes with nothing in view go
     lane_order = (
         frame.groupby("lane")["date"].count().sort_values(ascending=True, kind="stable").index.tolist()
@@ -189,9 +189,9 @@ def build_timeline_figure(
                 hoverinfo="skip",
             )
         )
-    shade_eras(fig, eras, lo, hi)
+    headroom = 0.3 + 0.4 * max(0, shade_eras(fig, eras, lo, hi) - 1)  # above the top lane, for era names
     key_height = _label_key_events(
-        fig, frame.drop_duplicates("event_id"), label_top, lo, hi, len(lane_order), eras
+        fig, frame.drop_duplicates("event_id"), label_top, lo, hi, len(lane_order), eras, headroom
     )
     shown = events[events["event_id"].isin(frame["event_id"])]
     fig.update_layout(
@@ -209,7 +209,7 @@ def build_timeline_figure(
             "tickmode": "array",
             "tickvals": list(range(len(lane_order))),
             "ticktext": [html.escape(str(lane)) for lane in lane_order],
-            "range": [-0.6, len(lane_order) + 0.3],  # headroom above the top lane for the era names
+            "range": [-0.6, len(lane_order) + headroom],  # room above the top lane for the era names
             "title": None,
             "zeroline": False,
         },
@@ -254,7 +254,14 @@ def stack_offsets(frame: pd.DataFrame, span_days: int, slots: int = 5) -> pd.Ser
 
 
 def _label_key_events(
-    fig: go.Figure, frame: pd.DataFrame, label_top: int, lo, hi, n_lanes: int, eras: pd.DataFrame | None
+    fig: go.Figure,
+    frame: pd.DataFrame,
+    label_top: int,
+    lo,
+    hi,
+    n_lanes: int,
+    eras: pd.DataFrame | None,
+    headroom: float = 0.3,
 ) -> int:
     """Number the ``label_top`` most salient events and list them under the chart; return the key's height."""
     if label_top <= 0:
@@ -276,5 +283,5 @@ def _label_key_events(
     ]
     plot_px = (1100, timeline_height(n_lanes) - 295)
     return add_numbered_labels(
-        fig, labels, lo, hi, [-0.6, n_lanes + 0.3], eras, key_top=-100, plot_px=plot_px
+        fig, labels, lo, hi, [-0.6, n_lanes + headroom], eras, key_top=-100, plot_px=plot_px
     )
