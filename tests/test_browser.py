@@ -87,6 +87,17 @@ def _trace(page, plot: int, predicate: str) -> tuple[int, dict]:
     return found[0], found[1]
 
 
+def _wait_for_new_y(page, name: str, old: list) -> dict:
+    """Wait until the line ``name`` of the tension view shows other values than ``old``; return its data."""
+    page.wait_for_function(
+        """([name, old]) => { const t = document.querySelectorAll('.js-plotly-plot')[0].data
+            .find(t => t.name === name && t.mode === 'lines');
+            return t && JSON.stringify(Array.from(t.y)) !== JSON.stringify(old); }""",
+        arg=[name, old],
+    )
+    return _trace(page, 0, f"t => t.name === '{name}' && t.mode === 'lines'")[1]
+
+
 def _blank_areas(page) -> list[str]:
     """Plotly graphs or widget boxes of the dashboard drawn with no size (a blank widget area)."""
     return page.evaluate(
@@ -129,7 +140,7 @@ def test_dashboard_in_jupyterlab_reacts_to_controls_and_clicks(lab, browser):
         "confirmed"
     )
     _wait_for_new_status(page, before_status)
-    _, after = _trace(page, 0, "t => t.name === 'AZE-RUS' && t.mode === 'lines'")
+    after = _wait_for_new_y(page, "AZE-RUS", line["y"])
     assert after["y"] != line["y"]
     table = dash.inner_text()
     assert not any(event_id in table for event_id in alleged)  # alleged events left the table
@@ -183,6 +194,11 @@ def test_dashboard_in_jupyterlab_reacts_to_controls_and_clicks(lab, browser):
         ".some(t => t.name === pair && t.visible !== false)",
         arg=pairs[-1],
     )
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('.tensions-dash .jupyter-widget-tagsinput div.jupyter-widget-tag')"
+        ".length === n",
+        arg=len(pairs),
+    )
     assert b.pair_tags(page) == pairs
 
     # latency of every kind of change, printed (not asserted: the machine is shared)
@@ -230,7 +246,7 @@ def test_voila_serves_the_dashboard_offline(workdir, browser):
             ["Verbal conflict", "Material conflict"]
         )
         _wait_for_new_status(page, before)
-        _, after = _trace(page, 0, "t => t.name === 'AZE-RUS' && t.mode === 'lines'")
+        after = _wait_for_new_y(page, "AZE-RUS", line["y"])  # the plot redraws after the status line
         assert after["y"] != line["y"]
         assert not _errors(page)
         assert "Traceback" not in page.inner_text("body")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import html
 import re
 from pathlib import Path
@@ -227,8 +226,8 @@ def test_a_page_that_connects_later_gets_the_current_figure(board):
     board.controls["half_life"].value = 90
     traces = board.tension.get_state()["_widget_data"]
     y = next(t for t in traces if t.get("name") == "AZE-RUS")["y"]
-    if isinstance(y, dict):  # a numpy array goes to the browser as a typed buffer
-        y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"])
+    assert isinstance(y, dict) and {"buffer", "dtype"} <= set(y)  # numbers go as a binary buffer, not text
+    y = np.frombuffer(y["buffer"], dtype=y["dtype"])
     np.testing.assert_allclose(y, _lines(board)["AZE-RUS"].y)
 
 

@@ -55,6 +55,7 @@ class Dashboard:
         table, detail, export_output, status: HTML widgets.
         widget: the whole dashboard, to display.
         last_update_seconds: how long the last control change took in the kernel.
+        updates: how many updates the views had (the status line carries it for pages to watch).
     """
 
     def __init__(
@@ -78,6 +79,7 @@ class Dashboard:
         self.table_rows = table_rows
         self.width = width
         self.last_update_seconds = 0.0
+        self.updates = 0
         self.controls = make_controls(self.state.events, self.state.pairs, eras, pairs)
         self.tension = FigureView()
         self.timeline = FigureView()
@@ -173,7 +175,10 @@ class Dashboard:
             self._fade_and_zoom_timeline()
             self.table.value = tables.render_events_table(self.shown, self.sources, self.table_rows)
         self.last_update_seconds = time.perf_counter() - started
-        self.status.value = tables.render_status(self.state, self._timeline_note, self.last_update_seconds)
+        self.updates += 1
+        self.status.value = tables.render_status(
+            self.state, self._timeline_note, self.last_update_seconds, self.updates
+        )
         return done
 
     def rebuild(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlparse
@@ -137,8 +138,11 @@ def render_event(event: pd.Series, sources: pd.DataFrame | None, faded: bool) ->
     )
 
 
-def render_status(state, note: str, seconds: float) -> str:
-    """The line above the charts: how many events pass, feed the scores, and the compute time."""
+def render_status(state, note: str, seconds: float, count: int = 0) -> str:
+    """The line above the charts: how many events pass, feed the scores, and the compute time.
+
+    ``count`` (the number of updates so far) is kept in an attribute, so a page can tell an update is done.
+    """
     settings = state.settings
     return render(
         "status.html.j2",
@@ -149,6 +153,7 @@ def render_status(state, note: str, seconds: float) -> str:
         context=len(state.context),
         note=note,
         ms=seconds * 1000,
+        count=count,
     )
 
 
@@ -157,12 +162,13 @@ def render_files(paths: Sequence[Path], download: tuple[str, bytes] | None = Non
     link = None
     if download is not None:
         link = {"name": download[0], "data": base64.b64encode(download[1]).decode("ascii")}
-    return render("files.html.j2", paths=[str(p) for p in paths], download=link, error=None)
+    at = datetime.now().strftime("%H:%M:%S")
+    return render("files.html.j2", paths=[str(p) for p in paths], download=link, error=None, at=at)
 
 
 def render_error(error: BaseException) -> str:
     """An export failure, shown in the dashboard."""
-    return render("files.html.j2", paths=[], download=None, error=str(error))
+    return render("files.html.j2", paths=[], download=None, error=str(error), at="")
 
 
 def render_style() -> str:

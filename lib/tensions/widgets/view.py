@@ -112,6 +112,7 @@ class FigureView(go.FigureWidget):
                 spec = self.to_plotly_json()
             except AttributeError:  # asked while the widget is being made: its state is the initial one
                 return state
+            spec = _plain(spec)  # plotly's base64 arrays back to numpy: the widget sends those as buffers
             for name, value in (("_widget_data", spec["data"]), ("_widget_layout", spec["layout"])):
                 if name in state:
                     state[name] = self.trait_metadata(name, "to_json")(value, self)
