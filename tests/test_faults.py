@@ -414,7 +414,7 @@ def _mini_tables(mini: dict[str, Path]):
 def test_score_reads_curated_csv_and_parquet_and_names_the_formats(tmp_path, mapping):
     series = tmp_path / "series.parquet"
     done = run_cli("score", str(paths.EVENTS_CSV), "--out", str(series), cwd=tmp_path)
-    assert done.returncode == 0 and "daily rows written" in done.stdout, done.stderr
+    assert done.returncode == 0 and "rows (D) written" in done.stdout, done.stderr
     assert set(pd.read_parquet(series)["pair"]) >= {"AZE-RUS"}
     ingested = tmp_path / "events.parquet"
     assert (
@@ -463,19 +463,19 @@ def test_nul_bytes_are_rejected_with_a_reason(tmp_path, mini_dataset):
 
 
 def test_an_image_that_kaleido_did_not_render_is_an_error_and_replaces_nothing(tmp_path, monkeypatch):
-    import kaleido
+    from tensions import static_session
 
     previous = tmp_path / "chart.png"
     previous.write_bytes(b"the previous image")
     calls = []
 
-    def renders_nothing(specs, kopts):  # as kaleido does when a render times out: an error returned, no file
+    def renders_nothing(specs):  # as the session does when a render times out: no file, the error raised
         calls.append(len(specs))
         for spec in specs:
             Path(spec["path"]).unlink(missing_ok=True)
-        return (TimeoutError("render timed out"),)
+        raise TimeoutError("render timed out")
 
-    monkeypatch.setattr(kaleido, "write_fig_from_object_sync", renders_nothing)
+    monkeypatch.setattr(static_session, "write_static", renders_nothing)
     fig = go.Figure(go.Scatter(x=[1, 2], y=[1, 2]))
     with pytest.raises(ExportError, match=r"chart\.png \(2 attempts\): render timed out"):
         export_figures([(fig, "chart", None)], ("png",), out_dir=tmp_path)

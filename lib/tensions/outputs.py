@@ -23,7 +23,7 @@ import pandas as pd
 
 from tensions import paths
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class OutputRefused(PermissionError):
@@ -143,7 +143,7 @@ def neutralise_formula(value: object) -> object:
     >>> neutralise_formula("Baku")
     'Baku'
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 

@@ -106,7 +106,7 @@ def run_accept(args: argparse.Namespace) -> int:
 
 def read_candidates(path: Path) -> pd.DataFrame:
     """Read a candidates CSV back, undoing the formula guard of the text cells."""
-    from tensions.export import _FORMULA_START
+    from tensions.outputs import FORMULA_START
 
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [
@@ -116,7 +116,7 @@ def read_candidates(path: Path) -> pd.DataFrame:
     ]
     if missing:
         raise ValueError(f"not a candidates file (missing column(s) {', '.join(missing)})")
-    guarded = tuple("'" + s for s in _FORMULA_START)
+    guarded = tuple("'" + s for s in FORMULA_START)
     return frame.map(lambda v: v[1:] if isinstance(v, str) and v.startswith(guarded) else v)
 
 
