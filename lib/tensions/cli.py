@@ -89,14 +89,18 @@ def _ingest(args: argparse.Namespace) -> int:
     )
     n_events = 0
     schema = _parquet_schema()
+    before = _identity(out)
     try:
         with _exclusive(out), atomic_path(out) as temp, pq.ParquetWriter(temp, schema) as writer:
             for table in batches:  # batch by batch: memory holds one batch
                 writer.write_table(table.select(schema.names).cast(schema))
                 n_events += table.num_rows
     except KeyboardInterrupt:
-        state = "left as it was" if out.exists() else "not created"
-        print(f"interrupted: nothing written; {out} {state}", file=sys.stderr)
+        if _identity(out) != before:  # stopped after the rename: the new file is whole
+            print(f"interrupted after {out} was written whole ({n_events:,} events)", file=sys.stderr)
+        else:
+            state = "left as it was" if before else "not created"
+            print(f"interrupted: nothing written; {out} {state}", file=sys.stderr)
         return 130
     report = batches.report
     print(report)
@@ -105,6 +109,15 @@ def _ingest(args: argparse.Namespace) -> int:
         f"{report.rejected:,}; {n_events:,} events written to {out}"
     )
     return 1 if report.file_errors else 0  # a file that could not be read is a failure, even if others were
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of ``path``, or None: a rename over it changes the inode."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _score(args: argparse.Namespace) -> int:

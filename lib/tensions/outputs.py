@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import glob
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,20 +99,41 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     final = check_output_path(path)
     paths.ensure_dir(final.parent)
     remove_stale_temps(final)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{final.name}.", suffix=f".{os.getpid()}.tmp{final.suffix}", dir=final.parent
-    )
-    os.close(handle)
-    temp = Path(name)
+    # Ctrl-C is held back while the temporary file is created, so that it is never left between its creation
+    # and the block that removes it
+    previous = _block(_STOP_SIGNALS)
     try:
-        yield temp
-        os.chmod(temp, _file_mode())
-        with temp.open("rb") as done:
-            os.fsync(done.fileno())
-        os.replace(temp, final)
-    except BaseException:  # an error, Ctrl-C or SystemExit: the previous file stays as it was
-        temp.unlink(missing_ok=True)
-        raise
+        handle, name = tempfile.mkstemp(
+            prefix=f".{final.name}.", suffix=f".{os.getpid()}.tmp{final.suffix}", dir=final.parent
+        )
+        os.close(handle)
+        temp = Path(name)
+        try:
+            _restore(previous)  # a Ctrl-C that came meanwhile is raised here
+            yield temp
+            os.chmod(temp, _file_mode())
+            with temp.open("rb") as done:
+                os.fsync(done.fileno())
+            os.replace(temp, final)
+        except BaseException:  # an error, Ctrl-C or SystemExit: the previous file stays as it was
+            temp.unlink(missing_ok=True)
+            raise
+    finally:
+        _restore(previous)
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _block(signals: set[int]) -> set[int] | None:
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+
+
+def _restore(mask: set[int] | None) -> None:
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def write_bytes(path: str | Path, data: bytes) -> Path:
