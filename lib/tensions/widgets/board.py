@@ -253,7 +253,7 @@ class Dashboard:
                 margin={"b": 90},
             )
             fig.layout.annotations[-1].update(yshift=-60)  # the source note, closer without the slider
-        fig.update_layout(width=self.width)
+        fig.update_layout(width=self.width).update_traces(unselected=FADED, selector={"mode": "markers"})
         self._watch_clicks(self.timeline, show_figure(self.timeline, fig), "timeline", self._timeline_clicked)
         self._timeline_ids = [
             (i, [str(row[-1]) for row in trace.customdata])
@@ -273,7 +273,6 @@ class Dashboard:
                 mask = [event_id in kept for event_id in ids]
                 trace = self.timeline.data[i]
                 trace.selectedpoints = None if all(mask) else [j for j, keep in enumerate(mask) if keep]
-                trace.unselected = FADED
             if self._timeline_ids:
                 pad = pd.Timedelta(days=10)
                 self.timeline.layout.xaxis.range = [
