@@ -185,6 +185,24 @@ def test_baseline_methods_draw_their_scores_and_explain_them(board, method, colu
     assert set(_lines(board)) == set(PAIRS) and "index" in board.scores.columns
 
 
+def test_components_draw_their_index_and_explain_it(board, dataset):
+    """Tension (the default), cooperation and net: each drawn line is that component, each click adds up."""
+    assert (
+        board.controls["method"].value == "index" and board.scores.attrs["settings"]["component"] == "tension"
+    )
+    for method, component in (("cooperation", "cooperation"), ("net", "net"), ("index", "tension")):
+        board.controls["method"].value = method
+        expected = tensions.score_dyads(
+            board.state.selection, start=board.state.settings.start, end=board.state.settings.end,
+            component=component, half_life_days=board.state.settings.half_life_days,
+        )  # fmt: skip
+        part = expected[expected["pair"] == "AZE-RUS"]
+        np.testing.assert_allclose(_lines(board)["AZE-RUS"].y, part["index"].to_numpy())
+        day = part.loc[part["pressure"].abs().idxmax(), "date"]
+        breakdown = board.on_tension_click("AZE-RUS", day)
+        assert breakdown["contribution"].sum() == pytest.approx(part.set_index("date").loc[day, "pressure"])
+
+
 def test_a_click_on_an_event_shows_its_sources_and_evidence(board, dataset, downing):
     event_id = downing["event_id"]
     trace = next(t for t in _markers(board) if event_id in [row[-1] for row in t.customdata])

@@ -195,7 +195,7 @@ class Dashboard:
         self._tension_method = settings.method
         if self.scores.empty:
             fig = go.Figure().update_layout(title="No event matches the selection", height=300)
-        elif method.key == "index":
+        elif method.component is not None:
             fig = charts.build_tension_figure(self.scores, pairs=pairs, eras=self.eras, top_events=0)
             fig.update_layout(hovermode="closest")  # a click must pick one line, not every line at that date
         else:
@@ -223,10 +223,10 @@ class Dashboard:
                     continue
                 trace.x = iso_days(part["date"])
                 trace.y = part[method.column].to_numpy()
-                if method.key == "index":
+                if method.component is not None:
                     trace.customdata = part[["pressure", "n_events"]].to_numpy()
             self.tension.layout.xaxis.range = [f"{settings.start:%Y-%m-%d}", f"{settings.end:%Y-%m-%d}"]
-            if method.key == "index":
+            if method.component == "net":
                 self.tension.layout.yaxis.range = charts.index_axis_range(self.scores["index"])
 
     def _draw_timeline(self) -> None:
@@ -311,7 +311,7 @@ class Dashboard:
         method = METHODS[self.state.settings.method]
         breakdown = self.explain_point(pair, day)
         self.detail.value = tables.render_breakdown(breakdown, pair, day, method.what)
-        if method.key == "index" and len(breakdown):
+        if method.component is not None and len(breakdown):
             waterfall = charts.build_waterfall_figure(breakdown, pair, day).update_layout(width=self.width)
             if self.waterfall is None:
                 self.waterfall = FigureView()

@@ -8,6 +8,7 @@ import ipywidgets as w
 import pandas as pd
 
 from tensions.charts.style import QUAD_NAMES
+from tensions.score.settings import ScoreSettings
 from tensions.select import CONFIDENCE_ORDER
 from tensions.widgets.methods import METHODS
 from tensions.widgets.state import Settings, check_pairs
@@ -93,7 +94,7 @@ def make_controls(
             layout=w.Layout(width="260px", margin="2px 0 0 32px"),
         ),
         "half_life": w.FloatLogSlider(
-            value=30,
+            value=ScoreSettings().half_life_days,
             base=10,
             min=0.5,
             max=2.5,
@@ -114,7 +115,7 @@ def make_controls(
             options=[(m.label, m.key) for m in METHODS.values()],
             value="index",
             description="Score",
-            style={**WIDE, "button_width": "190px"},
+            style={**WIDE, "button_width": "150px"},
         ),
         "export": w.Button(description="Export view", icon="download", button_style="primary"),
         "export_table": w.Button(

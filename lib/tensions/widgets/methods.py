@@ -36,6 +36,8 @@ class ScoreMethod:
         score: ``(selection, settings) -> scores`` inside the window (``pair``, ``date``, ``column`` ...).
         explain: ``(selection, pair, day, settings, events_by_id) -> breakdown`` (see
             :meth:`DashboardState.explain_point`).
+        component: the index component drawn (``"tension"``, ``"cooperation"``, ``"net"``); ``None`` for
+            a baseline that is not the index.
     """
 
     key: str
@@ -46,15 +48,22 @@ class ScoreMethod:
     uses_half_life: bool
     score: Callable[[pd.DataFrame, Settings], pd.DataFrame]
     explain: Callable[[pd.DataFrame, str, pd.Timestamp, Settings, pd.DataFrame], pd.DataFrame]
+    component: str | None = None
 
 
 def _in_window(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     return frame[(frame["date"] >= settings.start) & (frame["date"] <= settings.end)].reset_index(drop=True)
 
 
-def score_index(selection: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Daily decayed index of every chosen pair inside the window."""
-    return scoring.score_dyads(selection, start=settings.start, end=settings.end, **settings.knobs)
+def score_component(component: str) -> Callable[[pd.DataFrame, Settings], pd.DataFrame]:
+    """The scorer of one index component: every chosen pair's daily index inside the window."""
+
+    def score(selection: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+        return scoring.score_dyads(
+            selection, start=settings.start, end=settings.end, component=component, **settings.knobs
+        )
+
+    return score
 
 
 def score_mean(selection: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -67,11 +76,30 @@ def score_cumulative(selection: pd.DataFrame, settings: Settings) -> pd.DataFram
     return _in_window(scoring.score_cumulative(selection, goldstein_table=settings.goldstein_table), settings)
 
 
-def explain_index(selection, pair, day, settings, _by_id) -> pd.DataFrame:
-    """The events behind the pressure of ``pair`` on ``day`` (``scoring.explain``)."""
-    out = scoring.explain(selection, pair, day, **settings.knobs)
-    out.attrs["value"] = out.attrs["pressure"]
-    return out
+def explain_component(component: str) -> Callable:
+    """The explanation of one index component: the events behind ``pair``'s pressure on ``day``."""
+
+    def explain(selection, pair, day, settings, _by_id) -> pd.DataFrame:
+        out = scoring.explain(selection, pair, day, component=component, **settings.knobs)
+        out.attrs["value"] = out.attrs["pressure"]
+        return out
+
+    return explain
+
+
+def index_method(key: str, label: str, component: str) -> ScoreMethod:
+    """A :class:`ScoreMethod` drawing one component of the decayed index."""
+    return ScoreMethod(
+        key,
+        label,
+        "index",
+        f"{component} pressure",
+        f"{component} index",
+        True,
+        score_component(component),
+        explain_component(component),
+        component=component,
+    )
 
 
 def _explain_weights(mine: pd.DataFrame, contribution: pd.Series, by_id: pd.DataFrame, pair, day):
@@ -109,7 +137,9 @@ def explain_cumulative(selection, pair, day, settings, by_id) -> pd.DataFrame:
 METHODS: dict[str, ScoreMethod] = {
     method.key: method
     for method in (
-        ScoreMethod("index", "Decayed index", "index", "pressure", "index", True, score_index, explain_index),
+        index_method("index", "Tension index", "tension"),
+        index_method("cooperation", "Cooperation index", "cooperation"),
+        index_method("net", "Net index", "net"),
         ScoreMethod(
             "gdelt",
             "GDELT-style daily mean",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
+from tensions.score.settings import ScoreSettings
 from tensions.select import CONFIDENCE_ORDER, filter_events
 from tensions.widgets.methods import METHODS, empty_scores
 
@@ -52,7 +53,7 @@ class Settings:
     themes: tuple[str, ...] | None = None
     quads: tuple[int, ...] | None = None
     min_confidence: str = "alleged"
-    half_life_days: float = 30.0
+    half_life_days: float = ScoreSettings().half_life_days
     goldstein_table: str | None = None
     method: str = "index"
 
