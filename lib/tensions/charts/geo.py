@@ -73,6 +73,7 @@ def build_map_figure(
     countries: pd.DataFrame,
     scores_latest: pd.DataFrame | None = None,
     title: str | None = None,
+    component: str | None = None,
 ) -> go.Figure:
     """Map of capitals, pair arcs coloured and sized by tension, and events where they happened.
 
@@ -82,7 +83,16 @@ def build_map_figure(
         scores_latest: ``pair`` and ``index`` per pair (e.g. each pair's latest or peak index); pairs
             whose two capitals are known are drawn as arcs.
         title: chart title.
+        component: the index component of ``scores_latest`` (default: the one its settings name, else
+            tension): tension in reds and cooperation in blues, 0 (none) drawn thin and grey; the net
+            index in diverging colours centred on the neutral 50.
     """
+    from tensions.scoring import settings_of
+
+    if component is None:
+        own = settings_of(scores_latest).component if scores_latest is not None else "tension"
+        component = own if own in ("tension", "cooperation", "net") else "tension"
+    scale = {"tension": "Reds", "cooperation": "Blues"}.get(component, "RdBu_r")
     capitals = countries.set_index("iso3")
     fig = go.Figure()
     key: list[str] = []  # one line per pair drawn (or not drawn) as an arc, at the right of the map
@@ -95,7 +105,10 @@ def build_map_figure(
                 continue
             ends = capitals.loc[[a, b], ["capital_lon", "capital_lat"]].to_numpy()
             level = float(np.clip(row.index, 0, 100)) / 100
-            color = sample_colorscale("RdBu_r", [level])[0]
+            strength = abs(level - 0.5) * 2 if component == "net" else level
+            color = sample_colorscale(scale, [0.15 + 0.85 * level if component != "net" else level])[0]
+            if component != "net" and row.index < 0.5:
+                color = "#b0b0b0"  # none of this component in memory
             if not all(is_on_map(lon, lat) for lon, lat in ends):
                 key.append(f"{html.escape(row.pair)} {row.index:.0f} <i>(off the map)</i>")
                 continue
@@ -106,7 +119,7 @@ def build_map_figure(
                     lon=lon,
                     lat=lat,
                     mode="lines",
-                    line={"width": 1 + 7 * abs(level - 0.5) * 2, "color": color},
+                    line={"width": 1 + 7 * strength, "color": color},
                     name=row.pair,
                     showlegend=False,
                     hoverinfo="text",
@@ -124,9 +137,9 @@ def build_map_figure(
                     "color": [0],
                     "cmin": 0,
                     "cmax": 100,
-                    "colorscale": "RdBu_r",
+                    "colorscale": scale,
                     "showscale": True,
-                    "colorbar": {"title": {"text": "arc: index", "side": "right"}, "x": 0.76, "len": 0.8},
+                    "colorbar": {"title": {"text": f"arc: {component} index", "side": "right"}, "x": 0.76, "len": 0.8},
                 },
             )
         )
