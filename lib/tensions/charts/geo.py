@@ -139,7 +139,11 @@ def build_map_figure(
                     "cmax": 100,
                     "colorscale": scale,
                     "showscale": True,
-                    "colorbar": {"title": {"text": f"arc: {component} index", "side": "right"}, "x": 0.76, "len": 0.8},
+                    "colorbar": {
+                        "title": {"text": f"arc: {component} index", "side": "right"},
+                        "x": 0.76,
+                        "len": 0.8,
+                    },
                 },
             )
         )
