@@ -154,7 +154,7 @@ def test_dashboard_in_jupyterlab_reacts_to_controls_and_clicks(lab, browser):
     events = tensions.load_events()
     downing = events[(events["date"] == "2024-12-25") & (events["cameo_code"] == "190")]
     detail = dash.locator(".widget-html", has_text="AZE-RUS on 2024-12-27").first.inner_text()
-    assert downing["event_id"].item() in detail and "add up to the pressure" in detail
+    assert downing["event_id"].item() in detail and "add up to the tension pressure" in detail
     b.shot(page, "dashboard.png", dash)
 
     # a click on an event of the timeline shows its sources and evidence quote
