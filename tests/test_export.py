@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 import shutil
 import struct
 import subprocess
 import sys
 import textwrap
 import zlib
+from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -214,3 +218,59 @@ def test_written_files_print_as_a_short_listing(tmp_path):
     text = repr(WrittenFiles([tmp_path / "a.png"]))
     assert text.splitlines() == [f"1 file(s) written to {tmp_path}:", "  a.png  (2.0 KB)"]
     assert "PosixPath" not in str(WrittenFiles([tmp_path / "a.png"]))
+
+
+#: An f-string (any prefix order) whose text starts with an HTML tag: ``f"<td>"``, ``rf'<b>'``, ``f"""<p>``.
+HTML_FSTRING = re.compile(r"""(?<![\w])(?:[rR]?[fF]|[fF][rR])(?:\"\"\"|'''|"|')\s*<[A-Za-z!/]""")
+
+
+@pytest.mark.parametrize("module", ["tensions.export", "tensions.html_templates"])
+def test_report_html_comes_from_templates_not_fstrings(module):
+    source = Path(importlib.import_module(module).__file__).read_text(encoding="utf-8")
+    found = [line.strip() for line in source.splitlines() if HTML_FSTRING.search(line)]
+    assert found == [], f"{module} builds HTML with f-strings (use a template in templates/report/): {found}"
+    assert HTML_FSTRING.search('cells.append(f"<td>{x}</td>")') and HTML_FSTRING.search("rf'<b>'")
+    assert not HTML_FSTRING.search('f"figure name {name!r}"')
+
+
+class _TagCounter(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: Counter[str] = Counter()
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self.tags[tag] += 1
+
+
+def test_report_escapes_hostile_titles_and_keeps_the_method_markup(tmp_path, hostile_dataset):
+    events = hostile_dataset["events"].copy()
+    events.loc[1, "evidence"] = "\"'><img src=x onerror=alert(2)>"
+    figures = [
+        (HOSTILE, charts.build_event_mix_figure(events)),
+        ("Map", charts.build_map_figure(events, hostile_dataset["countries"])),
+    ]
+    method = f"**Bold** method, with `code` and {HOSTILE}"
+    report = build_report(
+        figures, events, method_md=method, out=tmp_path / "r.html", title=f"Report {HOSTILE}"
+    )
+    html = report.read_text(encoding="utf-8")
+    assert HOSTILE not in html and "<img src=x" not in html
+    assert f"<title>Report {HOSTILE.replace('<', '&lt;').replace('>', '&gt;')}</title>" in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5  # title, h1, h2, method, event title
+    assert "&#34;&#39;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+    assert (
+        "<strong>Bold</strong>" in html and "<code>code</code>" in html
+    )  # Markdown rendered, not escaped twice
+    tags = _TagCounter()
+    tags.feed(html)
+    assert tags.tags["script"] == 2 + len(figures)  # map outlines, plotly.js, one per chart: nothing injected
+    assert tags.tags["img"] == 0 and tags.tags["table"] == 1 and tags.tags["tr"] == len(events) + 1
+    assert html.count("PlotlyGeoAssets = ") == 1 and html.count("plotly.js v") == 1
+
+
+def test_report_without_a_map_has_no_outlines_script(tmp_path, hostile_dataset):
+    events = hostile_dataset["events"]
+    report = build_report({"Mix": charts.build_event_mix_figure(events)}, events, out=tmp_path / "r.html")
+    html = report.read_text(encoding="utf-8")
+    assert "PlotlyGeoAssets = " not in html and "<h2>Method</h2>" not in html
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</body></html>")

@@ -9,7 +9,6 @@ neutralised. Every file goes through :mod:`tensions.outputs`: written atomically
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import shutil
@@ -21,10 +20,12 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from markupsafe import Markup
 
 from tensions import outputs, paths
 from tensions.charts.geo import TOPOJSON_NAMES, geo_assets_script, has_geo
 from tensions.docs import render_markdown_html
+from tensions.html_templates import render_template
 from tensions.outputs import neutralise_formula, safe_csv_frame  # noqa: F401 - the CSV guard, kept importable here
 
 STATIC_FORMATS = ("png", "svg", "pdf")
@@ -86,7 +87,7 @@ def figure_to_html(
         config={"displaylogo": False, "responsive": True, "topojsonURL": "./"},
     )
     if has_geo(fig):
-        script = f"<script>{geo_assets_script(TOPOJSON_NAMES)}</script>"
+        script = render_template("report/scripts.html.j2", scripts=[_geo_script()], separator="")
         body = body.replace("<body>", "<body>" + script, 1) if full_html else script + body
     return body
 
@@ -290,80 +291,83 @@ def build_report(
 ) -> Path:
     """One offline HTML file with every chart (plotly.js inlined once), the method and the event table.
 
-    Text that comes from the data (titles, descriptions, quotes) is escaped; ``method_md`` is Markdown
+    The page is the template ``templates/report/page.html.j2`` with autoescape on: text that comes from the
+    data (titles, descriptions, quotes) is escaped; ``method_md`` is Markdown
     (``tensions.docs.read_method_markdown()``), rendered with markdown-it-py, raw HTML in it escaped.
     """
     items = list(figures.items()) if isinstance(figures, Mapping) else list(figures)
     out_path = Path(out) if out is not None else paths.REPORT_HTML
     outputs.check_output_path(out_path)  # the final file, symbolic links followed: never inside data/
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{html.escape(title)}</title>",
-        "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1250px;margin:2em auto;color:#222}"
-        "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:4px;vertical-align:top}"
-        "th{background:#f3f3f3}h2{margin-top:2em}.method{line-height:1.45}"
-        ".method pre{background:#f6f6f6;padding:8px;overflow-x:auto}.method code{font-size:90%}</style>",
-        "</head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p>Generated on {date.today().isoformat()} from {len(events)} events "
-        f"({events['date'].min():%Y-%m-%d} to {events['date'].max():%Y-%m-%d}).</p>",
-    ]
-    if any(has_geo(fig) for _, fig in items):
-        parts.append(f"<script>{geo_assets_script(TOPOJSON_NAMES)}</script>")
-    parts.append(_plotlyjs_script())
-    for i, (heading, fig) in enumerate(items):
-        parts.append(f"<h2>{html.escape(heading)}</h2>")
-        parts.append(
-            pio.to_html(
-                fig,
-                full_html=False,
-                include_plotlyjs=False,
-                div_id=f"figure-{i}",
-                config={"displaylogo": False, "responsive": True},
-            )
-        )
-    if method_md:
-        parts.append(f"<h2>Method</h2><div class='method'>{render_markdown_html(method_md)}</div>")
-    parts.append("<h2>Events</h2>")
-    parts.append(_events_table(events))
-    parts.append("</body></html>")
-    outputs.write_text(out_path, "\n".join(parts))
+    page = render_template(
+        "report/page.html.j2",
+        title=title,
+        generated=date.today().isoformat(),
+        n_events=len(events),
+        first=f"{events['date'].min():%Y-%m-%d}",
+        last=f"{events['date'].max():%Y-%m-%d}",
+        geo_script=_geo_script() if any(has_geo(fig) for _, fig in items) else None,
+        plotlyjs=_plotlyjs(),
+        figures=[
+            {"heading": heading, "html": _figure_div(fig, f"figure-{i}")}
+            for i, (heading, fig) in enumerate(items)
+        ],
+        method_html=Markup(render_markdown_html(method_md)) if method_md else None,
+        events_table=_events_table(events),
+    )
+    outputs.write_text(out_path, page)
     return out_path
 
 
-def _plotlyjs_script() -> str:
+def _figure_div(fig: go.Figure, div_id: str) -> Markup:
+    """plotly's HTML for one chart of a page that already has plotly.js (plotly escapes the figure's text)."""
+    return Markup(
+        pio.to_html(
+            fig,
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=div_id,
+            config={"displaylogo": False, "responsive": True},
+        )
+    )
+
+
+def _geo_script() -> Markup:
+    """The JavaScript that registers the shipped map outlines (``</`` already escaped in its JSON)."""
+    return Markup(geo_assets_script(TOPOJSON_NAMES))
+
+
+def _plotlyjs() -> Markup:
+    """plotly.js itself, to inline once in a page."""
     from plotly.offline import get_plotlyjs
 
-    return f"<script type='text/javascript'>{get_plotlyjs()}</script>"
+    return Markup(get_plotlyjs())
 
 
-def _events_table(events: pd.DataFrame) -> str:
-    columns = [
-        c
-        for c in (
-            "event_id",
-            "date",
-            "pair",
-            "actor",
-            "target",
-            "title",
-            "description",
-            "confidence",
-            "source_ids",
-            "evidence",
-            "date_note",
-        )
-        if c in events.columns
-    ]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    rows = []
-    for record in events[columns].itertuples(index=False):
-        cells = []
-        for value in record:
-            if isinstance(value, pd.Timestamp):
-                text = value.strftime("%Y-%m-%d")
-            else:
-                text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-            cells.append(f"<td>{html.escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+def _events_table(events: pd.DataFrame) -> Markup:
+    """The event table of the report: dates as ``YYYY-MM-DD``, missing values empty, every cell escaped."""
+    columns = [c for c in REPORT_COLUMNS if c in events.columns]
+    rows = [[_cell_text(value) for value in record] for record in events[columns].itertuples(index=False)]
+    return Markup(render_template("report/events_table.html.j2", columns=columns, rows=rows))
+
+
+#: The event columns the report's table shows, in order (those the events have).
+REPORT_COLUMNS = (
+    "event_id",
+    "date",
+    "pair",
+    "actor",
+    "target",
+    "title",
+    "description",
+    "confidence",
+    "source_ids",
+    "evidence",
+    "date_note",
+)
+
+
+def _cell_text(value: object) -> str:
+    """A table cell as plain text: a timestamp as its date, a missing value empty."""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)

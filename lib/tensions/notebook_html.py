@@ -18,6 +18,9 @@ from pathlib import Path
 
 import nbformat
 from latex2mathml.converter import convert as latex_to_mathml
+from markupsafe import Markup
+
+from tensions.html_templates import render_template
 
 TEMPLATES_DIR: Path = Path(__file__).parent / "templates"
 #: Where ``make setup`` (scripts/ensure-widget-manager.sh) puts the widget manager.
@@ -108,7 +111,9 @@ def read_widget_scripts() -> str:
     )
     manager = _FONT_URL.sub(_inline_font, WIDGET_MANAGER_JS.read_text(encoding="utf-8"))
     scripts = (REQUIRE_JS.read_text(encoding="utf-8"), anywidget, manager)
-    return "".join(f"<script>{_escape_script(s)}</script>\n" for s in scripts)
+    return render_template(
+        "report/scripts.html.j2", scripts=[Markup(_escape_script(s)) for s in scripts], separator="\n"
+    )
 
 
 def export_offline_html(nb: nbformat.NotebookNode) -> str:
