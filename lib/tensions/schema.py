@@ -507,7 +507,7 @@ def coerce_events(frame: pd.DataFrame) -> pd.DataFrame:
     >>> try:
     ...     coerce_events(raw)
     ... except EventSchemaError as exc:
-    ...     print(str(exc)[:38])
+    ...     print(str(exc).split(",")[0])
     events lack required column(s) event_id
     """
     missing = [f.name for f in EVENT_FIELDS if f.required and f.name not in frame.columns]
