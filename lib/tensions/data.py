@@ -31,10 +31,11 @@ from tensions.schema import (
     COUNTRY_FIELDS,
     ERA_FIELDS,
     EVENT_FIELDS,
-    ORIGINS,
     SOURCE_FIELDS,
     Field,
     build_text_schema,
+    coerce_events,
+    validate_events,
 )
 
 
@@ -351,13 +352,10 @@ def load_events(
     sources = sources if sources is not None else load_sources()
     problems += _event_cross_checks(table, countries, sources, today or date.today())
     _raise_if(problems)
-    events = _typed(table.frame, EVENT_FIELDS)
-    events["date_precision"] = pd.Categorical(events["date_precision"], categories=["day", "month", "year"])
-    events["confidence"] = pd.Categorical(
-        events["confidence"], categories=["confirmed", "reported", "alleged"]
+    frame = table.frame.assign(
+        pair=canonical_pairs(table.frame["actor"], table.frame["target"]), origin="curated"
     )
-    events["pair"] = canonical_pairs(events["actor"], events["target"])
-    events["origin"] = pd.Categorical(["curated"] * len(events), categories=list(ORIGINS))
+    events = validate_events(coerce_events(frame))
     if include_own and path is None:
         from tensions.own import append_own_events
 

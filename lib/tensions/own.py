@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from tensions import paths
-from tensions.schema import EVENT_FIELDS, ORIGINS, SOURCE_FIELDS
+from tensions.schema import EVENT_FIELDS, SOURCE_FIELDS, coerce_events, event_dtypes
 
 EVENT_COLUMNS = [f.name for f in EVENT_FIELDS]
 SOURCE_COLUMNS = [f.name for f in SOURCE_FIELDS]
@@ -82,7 +82,7 @@ def load_own_events(
     ]
     if wrong:
         raise DatasetError(wrong)
-    events["origin"] = pd.Categorical(["own"] * len(events), categories=list(ORIGINS))
+    events["origin"] = pd.Series("own", index=events.index, dtype=event_dtypes()["origin"])
     return events
 
 
@@ -96,12 +96,7 @@ def append_own_events(
     own = load_own_events(countries=countries, sources=sources, today=today)
     if own is None or own.empty:
         return events
-    combined = pd.concat([events, own], ignore_index=True)
-    for column in ("date_precision", "confidence", "origin"):
-        combined[column] = pd.Categorical(
-            combined[column].astype("string"), categories=events[column].cat.categories
-        )
-    return combined
+    return coerce_events(pd.concat([events, own], ignore_index=True))
 
 
 def save_accepted(

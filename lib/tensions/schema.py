@@ -55,13 +55,18 @@ _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 @dataclass(frozen=True)
 class Field:
-    """One column of a curated table: its name, type, whether it may be empty, and its meaning."""
+    """One column of a curated table: its name, type, whether it may be empty, its meaning and checks.
+
+    ``dtype`` is one of ``string``, ``date``, ``int``, ``float`` or ``category``; a ``category`` field lists its
+    allowed values, in order, in ``categories``.
+    """
 
     name: str
     dtype: str
     required: bool
     description: str
     checks: tuple[pa.Check, ...] = field(default_factory=tuple)
+    categories: tuple[str, ...] = ()
 
 
 def _valid_iso_date(series: pd.Series) -> pd.Series:
@@ -102,6 +107,7 @@ EVENT_FIELDS: tuple[Field, ...] = (
         True,
         "How precise `date` is: `day`, `month` or `year`.",
         (pa.Check.isin(DATE_PRECISIONS, error=f"must be one of {', '.join(DATE_PRECISIONS)}"),),
+        categories=DATE_PRECISIONS,
     ),
     Field(
         "end_date",
@@ -209,6 +215,7 @@ EVENT_FIELDS: tuple[Field, ...] = (
         True,
         "`confirmed`, `reported` or `alleged`.",
         (pa.Check.isin(CONFIDENCE_LEVELS, error=f"must be one of {', '.join(CONFIDENCE_LEVELS)}"),),
+        categories=CONFIDENCE_LEVELS,
     ),
     Field(
         "source_ids",
@@ -250,6 +257,18 @@ EVENT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "notes", "string", False, "Anything else an analyst should know (e.g. a discrepancy between sources)."
+    ),
+)
+
+#: Columns the loaders add after the file's columns (not stored in ``events.csv``).
+EVENT_DERIVED_FIELDS: tuple[Field, ...] = (
+    Field("pair", "string", True, "Canonical, alphabetical country pair of actor and target (`AZE-RUS`)."),
+    Field(
+        "origin",
+        "category",
+        True,
+        "Where the event comes from: `curated`, `own` or `machine-coded`.",
+        categories=ORIGINS,
     ),
 )
 
@@ -409,3 +428,138 @@ def render_data_dictionary_markdown() -> str:
             parts.append(f"| `{f.name}` | {f.dtype} | {'yes' if f.required else 'no'} | {desc} |")
         parts.append("")
     return "\n".join(parts)
+
+
+# ------------------------------------------------------------------------------------------ typed events
+
+#: The pandas dtype of each field type. Dates are calendar days held as microsecond timestamps with no time
+#: zone: the resolution pandas gives parsed ISO dates, and the one the ingested Parquet files are written in.
+_PANDAS_TYPES = {"string": "string", "date": "datetime64[us]", "int": "int64", "float": "float64"}
+
+
+class EventSchemaError(ValueError):
+    """An event table does not have the columns, dtypes or values of the event schema."""
+
+
+def field_dtype(f: Field) -> object:
+    """The pandas dtype of one field.
+
+    >>> field_dtype(EVENT_FIELDS[1])
+    dtype('<M8[us]')
+    >>> list(field_dtype(EVENT_DERIVED_FIELDS[1]).categories)
+    ['curated', 'own', 'machine-coded']
+    """
+    if f.dtype == "category":
+        return pd.CategoricalDtype(list(f.categories))
+    return pd.api.types.pandas_dtype(_PANDAS_TYPES[f.dtype])
+
+
+def _event_fields() -> tuple[Field, ...]:
+    """The event table's fields, read when called (so a field added to :data:`EVENT_FIELDS` is seen)."""
+    return (*EVENT_FIELDS, *EVENT_DERIVED_FIELDS)
+
+
+def event_dtypes() -> dict[str, object]:
+    """The pandas dtype of every event column, in table order: the file's fields, then ``pair`` and ``origin``.
+
+    Both :func:`tensions.data.load_events` and :func:`tensions.ingest.read_events` type their events with this.
+
+    >>> dtypes = event_dtypes()
+    >>> str(dtypes["date"]), str(dtypes["quad_class"]), list(dtypes)[-2:]
+    ('datetime64[us]', 'int64', ['pair', 'origin'])
+    """
+    return {f.name: field_dtype(f) for f in _event_fields()}
+
+
+def _coerce(series: pd.Series, f: Field) -> pd.Series:
+    dtype = field_dtype(f)
+    if f.dtype == "date":
+        return pd.to_datetime(series, format="ISO8601").astype(dtype)
+    if f.dtype in ("int", "float"):
+        return pd.to_numeric(series).astype(dtype)
+    if f.dtype == "category":
+        unknown = sorted(set(series.dropna().astype(str)) - set(f.categories))
+        if unknown:
+            raise EventSchemaError(
+                f"column {f.name!r} has value(s) {', '.join(map(repr, unknown[:5]))}: "
+                f"must be one of {', '.join(f.categories)}"
+            )
+    return series.astype(dtype)
+
+
+def coerce_events(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give an event table the columns, order and dtypes of :func:`event_dtypes`.
+
+    The fields of :data:`EVENT_FIELDS` come first, in its order (an optional field the table lacks is added
+    empty), then ``pair`` and ``origin`` when present, then any other column unchanged. Dates may be ISO text,
+    :class:`datetime.date` objects or timestamps.
+
+    Args:
+        frame: the events, as text or already (partly) typed.
+
+    Returns:
+        A new frame; ``frame`` is not changed.
+
+    Raises:
+        EventSchemaError: a required field is missing, or a category column holds a value outside its categories.
+
+    >>> raw = pd.DataFrame({"date": ["2024-05-01"], "confidence": ["reported"], "quad_class": ["4"]})
+    >>> try:
+    ...     coerce_events(raw)
+    ... except EventSchemaError as exc:
+    ...     print(str(exc).split(",")[0])
+    events lack required column(s) event_id
+    """
+    missing = [f.name for f in EVENT_FIELDS if f.required and f.name not in frame.columns]
+    if missing:
+        raise EventSchemaError(f"events lack required column(s) {', '.join(missing)}")
+    columns: dict[str, pd.Series] = {}
+    for f in _event_fields():
+        if f.name in frame.columns:
+            columns[f.name] = _coerce(frame[f.name], f)
+        elif f in EVENT_FIELDS:
+            columns[f.name] = _coerce(pd.Series([None] * len(frame), index=frame.index, dtype=object), f)
+    rest = {c: frame[c] for c in frame.columns if c not in columns}
+    return pd.DataFrame({**columns, **rest}, index=frame.index)
+
+
+def build_typed_event_schema() -> pa.DataFrameSchema:
+    """The pandera schema of typed events: required fields not empty, category values allowed.
+
+    Column order and exact dtypes (pandera does not tell ``datetime64[ns]`` from ``datetime64[us]``) are checked
+    by :func:`validate_events`.
+    """
+    columns = {
+        f.name: pa.Column(
+            checks=[pa.Check.isin(f.categories)] if f.categories else [],
+            nullable=not f.required,
+            required=False,
+        )
+        for f in _event_fields()
+    }
+    return pa.DataFrameSchema(columns, name="events", strict=False)
+
+
+def validate_events(frame: pd.DataFrame) -> pd.DataFrame:
+    """Check typed events against the event schema and return them unchanged.
+
+    Checks every column the schema knows: its dtype equals :func:`event_dtypes`, a required field has no empty
+    cell, a category holds only its categories.
+
+    Raises:
+        EventSchemaError: listing every column that fails, with the reason.
+    """
+    expected = event_dtypes()
+    problems = [
+        f"column {name!r} has dtype {frame[name].dtype}, expected {dtype}"
+        for name, dtype in expected.items()
+        if name in frame.columns and frame[name].dtype != dtype
+    ]
+    try:
+        build_typed_event_schema().validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.drop_duplicates(["column", "check"])
+        problems += [f"column {row.column!r}: {row.check}" for row in cases.itertuples(index=False)]
+    if problems:
+        raise EventSchemaError("events do not match the event schema:\n  - " + "\n  - ".join(problems))
+    return frame

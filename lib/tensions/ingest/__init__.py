@@ -18,10 +18,10 @@ from tensions.score.engine_spark import get_spark, score_dyads_spark
 @functools.wraps(readers.read_events)
 def read_events(*args, **kwargs) -> tuple[pd.DataFrame, IngestReport]:
     """:func:`tensions.ingest.readers.read_events`, with ``origin = machine-coded`` on every event."""
-    from tensions.schema import ORIGINS
+    from tensions.schema import event_dtypes
 
     events, report = readers.read_events(*args, **kwargs)
-    events["origin"] = pd.Categorical(["machine-coded"] * len(events), categories=list(ORIGINS))
+    events["origin"] = pd.Series("machine-coded", index=events.index, dtype=event_dtypes()["origin"])
     return events, report
 
 

@@ -70,6 +70,7 @@ import pycountry
 from tqdm.auto import tqdm
 
 from tensions import outputs, paths, reference
+from tensions.schema import EVENT_FIELDS, coerce_events, validate_events
 
 FORMATS = ("gdelt1", "gdelt2", "acled", "icews", "csv")
 CSV_REQUIRED = ("event_id", "date", "actor", "target", "cameo_code", "goldstein")
@@ -146,32 +147,8 @@ COUNTRY_ALIASES = {
     "East Timor": "TLS",
     "the former Yugoslav Republic of Macedonia": "MKD",
 }
-EVENT_COLUMNS = [
-    "event_id",
-    "date",
-    "date_precision",
-    "end_date",
-    "actor",
-    "target",
-    "actor_detail",
-    "target_detail",
-    "cameo_code",
-    "quad_class",
-    "goldstein",
-    "goldstein_note",
-    "title",
-    "description",
-    "themes",
-    "location",
-    "latitude",
-    "longitude",
-    "confidence",
-    "source_ids",
-    "evidence",
-    "date_note",
-    "group_id",
-    "notes",
-]
+#: The curated event columns, in order (the SQL of ``_KEPT_SQL`` yields them, plus ``pair``).
+EVENT_COLUMNS = [f.name for f in EVENT_FIELDS]
 
 
 class IngestError(ValueError):
@@ -1263,18 +1240,12 @@ def _load_mapping(mapping) -> dict[str, str]:
 
 
 def _to_schema(kept: pd.DataFrame | None) -> pd.DataFrame:
-    """Kept rows (already in the event columns and order, from SQL and Arrow) typed like ``load_events``."""
+    """Kept rows (in the event columns, from SQL and Arrow) typed like ``load_events`` and checked by its schema.
+
+    Types, order and checks come from :mod:`tensions.schema` (``coerce_events``, ``validate_events``); ``origin``
+    is added by :func:`tensions.ingest.read_events`.
+    """
     if kept is None or kept.empty:
         kept = pd.DataFrame({c: pd.Series(dtype="string") for c in [*EVENT_COLUMNS, "pair"]})
-    out = kept[[*EVENT_COLUMNS, "pair"]].copy()
-    for col in out.columns:
-        if col not in ("date", "end_date", "quad_class", "goldstein", "latitude", "longitude"):
-            out[col] = out[col].astype("string")  # no copy when already ``string`` (from Arrow)
-    out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
-    out["end_date"] = pd.to_datetime(out["end_date"]).astype("datetime64[ns]")
-    out["quad_class"] = out["quad_class"].astype("int64")
-    for col in ("goldstein", "latitude", "longitude"):
-        out[col] = out[col].astype("float64")
-    out["date_precision"] = pd.Categorical(out["date_precision"], categories=["day", "month", "year"])
-    out["confidence"] = pd.Categorical(out["confidence"], categories=["confirmed", "reported", "alleged"])
-    return out.reset_index(drop=True)
+    out = coerce_events(kept[[*EVENT_COLUMNS, "pair"]])
+    return validate_events(out).reset_index(drop=True)
