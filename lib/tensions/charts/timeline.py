@@ -121,74 +121,7 @@ def build_timeline_figure(
     )
     position = {lane: i for i, lane in enumerate(lane_order)}
     frame["y"] = frame["lane"].map(position) + stack_offsets(frame, max((hi - lo).days, 1))
-    fig = go.Figure()
-    imprecise = frame[frame["date_precision"].astype("string") != "day"]
-    for quad, group in imprecise.groupby("quad_class"):
-        xs, ys = [], []
-        for row in group.itertuples():
-            xs += [row.date, row.period_end, None]
-            ys += [row.y, row.y, None]
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"color": QUAD_COLORS[int(quad)], "width": 7},
-                opacity=0.45,
-                hoverinfo="skip",
-                showlegend=False,
-                name=f"period ({QUAD_NAMES[int(quad)]})",
-            )
-        )
-    for quad in sorted(frame["quad_class"].unique()):
-        group = frame[frame["quad_class"] == quad]
-        symbols = group["confidence"].astype("string").map(CONFIDENCE_SYMBOLS).fillna("circle")
-        faded = (
-            group["background"].astype(bool) if "background" in group else pd.Series(False, index=group.index)
-        )
-        name = QUAD_NAMES[int(quad)]
-        fig.add_trace(
-            go.Scatter(
-                x=group["date"],
-                y=group["y"],
-                mode="markers",
-                name=name,
-                legendgroup=name,
-                showlegend=False,
-                marker={
-                    "color": QUAD_COLORS[int(quad)],
-                    "size": 11,
-                    "symbol": symbols.tolist(),
-                    "opacity": np.where(faded, 0.4, 1.0).tolist(),  # background events drawn faded
-                    "line": {"width": 1.5, "color": QUAD_COLORS[int(quad)]},
-                },
-                customdata=_hover(group),
-                hovertemplate=HOVER,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=name,
-                legendgroup=name,
-                marker={"color": QUAD_COLORS[int(quad)], "size": 10, "symbol": "square"},
-                hoverinfo="skip",
-            )
-        )
-    for symbol_name, symbol in CONFIDENCE_SYMBOLS.items():  # legend entries for the symbols
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=symbol_name,
-                legendgroup="confidence",
-                marker={"symbol": symbol, "color": "#555555", "size": 10},
-                hoverinfo="skip",
-            )
-        )
+    fig = go.Figure(data=_traces(frame))  # one construction: ``add_trace`` validates the data again each time
     headroom = 0.3 + 0.4 * max(0, shade_eras(fig, eras, lo, hi) - 1)  # above the top lane, for era names
     key_height = _label_key_events(
         fig, frame.drop_duplicates("event_id"), label_top, lo, hi, len(lane_order), eras, headroom
@@ -218,6 +151,87 @@ def build_timeline_figure(
         legend={"y": 1.01, "yanchor": "bottom", "orientation": "h"},
     )
     return add_source_note(fig, events_note(shown), yshift=-130 - max(0, key_height - 52))
+
+
+def _traces(frame: pd.DataFrame) -> list[dict]:
+    """The timeline's traces as plain dicts: period bars, markers and legend entries per quad class."""
+    traces = []
+    imprecise = frame[frame["date_precision"].astype("string") != "day"]
+    for quad, group in imprecise.groupby("quad_class"):
+        n = len(group)
+        xs = np.empty(3 * n, dtype=object)  # start, end, gap per event
+        xs[0::3], xs[1::3], xs[2::3] = list(group["date"]), list(group["period_end"]), None
+        ys = np.empty(3 * n, dtype=object)
+        ys[0::3], ys[1::3], ys[2::3] = group["y"].tolist(), group["y"].tolist(), None
+        traces.append(
+            {
+                "type": "scatter",
+                "x": xs.tolist(),
+                "y": ys.tolist(),
+                "mode": "lines",
+                "line": {"color": QUAD_COLORS[int(quad)], "width": 7},
+                "opacity": 0.45,
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": f"period ({QUAD_NAMES[int(quad)]})",
+            }
+        )
+    hover = _hover(frame)  # once for every row, then split by quad class
+    quads = frame["quad_class"].to_numpy()
+    for quad in sorted(frame["quad_class"].unique()):
+        rows = quads == quad
+        group = frame[rows]
+        symbols = group["confidence"].astype("string").map(CONFIDENCE_SYMBOLS).fillna("circle")
+        faded = (
+            group["background"].astype(bool) if "background" in group else pd.Series(False, index=group.index)
+        )
+        name = QUAD_NAMES[int(quad)]
+        traces.append(
+            {
+                "type": "scatter",
+                "x": group["date"],
+                "y": group["y"],
+                "mode": "markers",
+                "name": name,
+                "legendgroup": name,
+                "showlegend": False,
+                "marker": {
+                    "color": QUAD_COLORS[int(quad)],
+                    "size": 11,
+                    "symbol": symbols.tolist(),
+                    "opacity": np.where(faded, 0.4, 1.0).tolist(),  # background events drawn faded
+                    "line": {"width": 1.5, "color": QUAD_COLORS[int(quad)]},
+                },
+                "customdata": hover[rows],
+                "hovertemplate": HOVER,
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "markers",
+                "name": name,
+                "legendgroup": name,
+                "marker": {"color": QUAD_COLORS[int(quad)], "size": 10, "symbol": "square"},
+                "hoverinfo": "skip",
+            }
+        )
+    for symbol_name, symbol in CONFIDENCE_SYMBOLS.items():  # legend entries for the symbols
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "markers",
+                "name": symbol_name,
+                "legendgroup": "confidence",
+                "marker": {"symbol": symbol, "color": "#555555", "size": 10},
+                "hoverinfo": "skip",
+            }
+        )
+    return traces
 
 
 def timeline_height(n_lanes: int) -> int:
