@@ -21,7 +21,8 @@ def _rgba(hex_color: str, alpha: float) -> str:
 
 def _pairs(scores: pd.DataFrame, pairs: Sequence[str] | None, limit: int = 6) -> list[str]:
     if pairs is not None:
-        return [p for p in pairs if p in set(scores["pair"])]
+        known = set(scores["pair"].unique())  # once, not once per pair
+        return [p for p in pairs if p in known]
     return scores.groupby("pair")["index"].max().sort_values(ascending=False).head(limit).index.tolist()
 
 
