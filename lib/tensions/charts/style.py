@@ -118,18 +118,21 @@ def add_source_note(
     """
     note = text or "Source: Eurasia tensions workbook, data/events.csv"
     note = f"{note} · as of {(as_of or date.today()).isoformat()}"
-    fig.add_annotation(
-        text=note,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=yshift,
-        xanchor="left",
-        yanchor="top",
-        showarrow=False,
-        font={"size": 10, "color": "#666666"},
-        name="source-note",
+    fig.layout.annotations = (  # an assignment: ``add_annotation`` validates every annotation again
+        *fig.layout.annotations,
+        {
+            "text": note,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0,
+            "y": 0,
+            "yshift": yshift,
+            "xanchor": "left",
+            "yanchor": "top",
+            "showarrow": False,
+            "font": {"size": 10, "color": "#666666"},
+            "name": "source-note",
+        },
     )
     margin_b = fig.layout.margin.b if fig.layout.margin and fig.layout.margin.b else 90
     fig.update_layout(margin={"b": max(margin_b, 30 - yshift + 30)})
@@ -223,7 +226,6 @@ def shade_eras(fig: go.Figure, eras: pd.DataFrame | None, lo: pd.Timestamp, hi: 
             }
         )
     if shapes:
-        fig.update_layout(
-            shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *labels]
-        )
+        fig.layout.shapes = (*fig.layout.shapes, *shapes)
+        fig.layout.annotations = (*fig.layout.annotations, *labels)
     return len(rows)

@@ -21,7 +21,8 @@ def _rgba(hex_color: str, alpha: float) -> str:
 
 def _pairs(scores: pd.DataFrame, pairs: Sequence[str] | None, limit: int = 6) -> list[str]:
     if pairs is not None:
-        return [p for p in pairs if p in set(scores["pair"])]
+        known = set(scores["pair"].unique())  # once, not once per pair
+        return [p for p in pairs if p in known]
     return scores.groupby("pair")["index"].max().sort_values(ascending=False).head(limit).index.tolist()
 
 
@@ -189,43 +190,49 @@ def add_numbered_labels(
         return 0
     ordered = sorted(labels, key=lambda label: (pd.Timestamp(label["x"]), label["pair"]))
     numbers = [{**label, "text": str(i)} for i, label in enumerate(ordered, start=1)]
-    for label, (ax, ay) in zip(
-        numbers, place_labels(numbers, lo, hi, y_range, plot_px, eras=eras), strict=True
-    ):
-        fig.add_annotation(
-            x=label["x"],
-            y=label["y"],
-            text=f"<b>{label['text']}</b>",
-            ax=ax,
-            ay=ay,
-            showarrow=True,
-            arrowhead=0,
-            arrowcolor=label["color"],
-            font={"size": 11, "color": "#222222"},
-            bgcolor="white",
-            bordercolor=label["color"],
-            borderpad=1,
+    notes = [
+        {
+            "x": label["x"],
+            "y": label["y"],
+            "text": f"<b>{label['text']}</b>",
+            "ax": ax,
+            "ay": ay,
+            "showarrow": True,
+            "arrowhead": 0,
+            "arrowcolor": label["color"],
+            "font": {"size": 11, "color": "#222222"},
+            "bgcolor": "white",
+            "bordercolor": label["color"],
+            "borderpad": 1,
+        }
+        for label, (ax, ay) in zip(
+            numbers, place_labels(numbers, lo, hi, y_range, plot_px, eras=eras), strict=True
         )
+    ]
     rows = (len(numbers) + 1) // 2
     entry_px = KEY_LINE_PX * KEY_LINES + 6
     for i, label in enumerate(numbers):
         column, row = divmod(i, rows)
         day = pd.Timestamp(label["x"])
         text = wrap_label(f"{label['pair']} · {day:%d %b %Y} · {label['title']}", KEY_WRAP, KEY_LINES)
-        fig.add_annotation(
-            text=f"<b>{label['text']}</b>  {text}",
-            xref="paper",
-            yref="paper",
-            x=0.5 * column,
-            y=0,
-            yshift=key_top - row * entry_px,
-            xanchor="left",
-            yanchor="top",
-            align="left",
-            showarrow=False,
-            font={"size": 11, "color": "#333333"},
-            name="label-key",
+        notes.append(
+            {
+                "text": f"<b>{label['text']}</b>  {text}",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5 * column,
+                "y": 0,
+                "yshift": key_top - row * entry_px,
+                "xanchor": "left",
+                "yanchor": "top",
+                "align": "left",
+                "showarrow": False,
+                "font": {"size": 11, "color": "#333333"},
+                "name": "label-key",
+            }
         )
+    # one assignment: ``add_annotation`` (or ``update_layout``) validates the whole list again for each note
+    fig.layout.annotations = (*fig.layout.annotations, *notes)
     return rows * entry_px + 12 + max(0, -48 - key_top)
 
 

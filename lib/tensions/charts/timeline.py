@@ -43,33 +43,31 @@ def _lanes(events: pd.DataFrame, lanes: Lanes) -> pd.DataFrame:
     return frame
 
 
-def _hover(frame: pd.DataFrame) -> np.ndarray:
-    def esc(col: str) -> pd.Series:
-        return frame[col].astype("string").fillna("").map(html.escape)
+def _escaped(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """``columns`` as HTML-escaped text, one column each; every distinct value is escaped once."""
+    if frame.empty:
+        return np.empty((0, len(columns)), dtype=object)
+    text = pd.concat([frame[c].astype("string").fillna("") for c in columns], ignore_index=True)
+    codes, uniques = pd.factorize(text)
+    escaped = np.array([html.escape(u) for u in uniques], dtype=object)[codes]
+    return escaped.reshape(len(columns), len(frame)).T
 
+
+def _hover(frame: pd.DataFrame) -> np.ndarray:
     precision = frame["date_precision"].astype("string").fillna("day")
-    when = frame["date"].dt.strftime("%Y-%m-%d") + " (" + precision + ")"
+    start = frame["date"].dt.strftime("%Y-%m-%d")
+    when = start + " (" + precision + ")"
     if "period_end" in frame:  # an imprecise date is a period: say which
-        period = frame["date"].dt.strftime("%Y-%m-%d") + " to " + frame["period_end"].dt.strftime("%Y-%m-%d")
+        period = start + " to " + frame["period_end"].dt.strftime("%Y-%m-%d")
         when = when.where(precision == "day", period + " (" + precision + " precision)")
     if "background" in frame:
         when = when.where(
             ~frame["background"].astype(bool), when + " · background, before the analysis window"
         )
-    return np.stack(
-        [
-            esc("title"),
-            when,
-            esc("actor"),
-            esc("target"),
-            esc("cameo_code"),
-            frame["goldstein"].map(lambda g: f"{g:+.1f}"),
-            esc("source_ids"),
-            esc("confidence"),
-            esc("event_id"),
-        ],
-        axis=-1,
-    )
+    codes, values = pd.factorize(frame["goldstein"], use_na_sentinel=False)
+    goldstein = np.array([f"{g:+.1f}" for g in values], dtype=object)[codes]
+    text = _escaped(frame, ["title", "actor", "target", "cameo_code", "source_ids", "confidence", "event_id"])
+    return np.column_stack([text[:, 0], when.to_numpy(dtype=object), text[:, 1:4], goldstein, text[:, 4:]])
 
 
 HOVER = (
@@ -121,74 +119,7 @@ def build_timeline_figure(
     )
     position = {lane: i for i, lane in enumerate(lane_order)}
     frame["y"] = frame["lane"].map(position) + stack_offsets(frame, max((hi - lo).days, 1))
-    fig = go.Figure()
-    imprecise = frame[frame["date_precision"].astype("string") != "day"]
-    for quad, group in imprecise.groupby("quad_class"):
-        xs, ys = [], []
-        for row in group.itertuples():
-            xs += [row.date, row.period_end, None]
-            ys += [row.y, row.y, None]
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"color": QUAD_COLORS[int(quad)], "width": 7},
-                opacity=0.45,
-                hoverinfo="skip",
-                showlegend=False,
-                name=f"period ({QUAD_NAMES[int(quad)]})",
-            )
-        )
-    for quad in sorted(frame["quad_class"].unique()):
-        group = frame[frame["quad_class"] == quad]
-        symbols = group["confidence"].astype("string").map(CONFIDENCE_SYMBOLS).fillna("circle")
-        faded = (
-            group["background"].astype(bool) if "background" in group else pd.Series(False, index=group.index)
-        )
-        name = QUAD_NAMES[int(quad)]
-        fig.add_trace(
-            go.Scatter(
-                x=group["date"],
-                y=group["y"],
-                mode="markers",
-                name=name,
-                legendgroup=name,
-                showlegend=False,
-                marker={
-                    "color": QUAD_COLORS[int(quad)],
-                    "size": 11,
-                    "symbol": symbols.tolist(),
-                    "opacity": np.where(faded, 0.4, 1.0).tolist(),  # background events drawn faded
-                    "line": {"width": 1.5, "color": QUAD_COLORS[int(quad)]},
-                },
-                customdata=_hover(group),
-                hovertemplate=HOVER,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=name,
-                legendgroup=name,
-                marker={"color": QUAD_COLORS[int(quad)], "size": 10, "symbol": "square"},
-                hoverinfo="skip",
-            )
-        )
-    for symbol_name, symbol in CONFIDENCE_SYMBOLS.items():  # legend entries for the symbols
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=symbol_name,
-                legendgroup="confidence",
-                marker={"symbol": symbol, "color": "#555555", "size": 10},
-                hoverinfo="skip",
-            )
-        )
+    fig = go.Figure(data=_traces(frame))  # one construction: ``add_trace`` validates the data again each time
     headroom = 0.3 + 0.4 * max(0, shade_eras(fig, eras, lo, hi) - 1)  # above the top lane, for era names
     key_height = _label_key_events(
         fig, frame.drop_duplicates("event_id"), label_top, lo, hi, len(lane_order), eras, headroom
@@ -220,6 +151,87 @@ def build_timeline_figure(
     return add_source_note(fig, events_note(shown), yshift=-130 - max(0, key_height - 52))
 
 
+def _traces(frame: pd.DataFrame) -> list[dict]:
+    """The timeline's traces as plain dicts: period bars, markers and legend entries per quad class."""
+    traces = []
+    imprecise = frame[frame["date_precision"].astype("string") != "day"]
+    for quad, group in imprecise.groupby("quad_class"):
+        n = len(group)
+        xs = np.empty(3 * n, dtype=object)  # start, end, gap per event
+        xs[0::3], xs[1::3], xs[2::3] = list(group["date"]), list(group["period_end"]), None
+        ys = np.empty(3 * n, dtype=object)
+        ys[0::3], ys[1::3], ys[2::3] = group["y"].tolist(), group["y"].tolist(), None
+        traces.append(
+            {
+                "type": "scatter",
+                "x": xs.tolist(),
+                "y": ys.tolist(),
+                "mode": "lines",
+                "line": {"color": QUAD_COLORS[int(quad)], "width": 7},
+                "opacity": 0.45,
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": f"period ({QUAD_NAMES[int(quad)]})",
+            }
+        )
+    hover = _hover(frame)  # once for every row, then split by quad class
+    quads = frame["quad_class"].to_numpy()
+    for quad in sorted(frame["quad_class"].unique()):
+        rows = quads == quad
+        group = frame[rows]
+        symbols = group["confidence"].astype("string").map(CONFIDENCE_SYMBOLS).fillna("circle")
+        faded = (
+            group["background"].astype(bool) if "background" in group else pd.Series(False, index=group.index)
+        )
+        name = QUAD_NAMES[int(quad)]
+        traces.append(
+            {
+                "type": "scatter",
+                "x": group["date"],
+                "y": group["y"],
+                "mode": "markers",
+                "name": name,
+                "legendgroup": name,
+                "showlegend": False,
+                "marker": {
+                    "color": QUAD_COLORS[int(quad)],
+                    "size": 11,
+                    "symbol": symbols.tolist(),
+                    "opacity": np.where(faded, 0.4, 1.0).tolist(),  # background events drawn faded
+                    "line": {"width": 1.5, "color": QUAD_COLORS[int(quad)]},
+                },
+                "customdata": hover[rows],
+                "hovertemplate": HOVER,
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "markers",
+                "name": name,
+                "legendgroup": name,
+                "marker": {"color": QUAD_COLORS[int(quad)], "size": 10, "symbol": "square"},
+                "hoverinfo": "skip",
+            }
+        )
+    for symbol_name, symbol in CONFIDENCE_SYMBOLS.items():  # legend entries for the symbols
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "markers",
+                "name": symbol_name,
+                "legendgroup": "confidence",
+                "marker": {"symbol": symbol, "color": "#555555", "size": 10},
+                "hoverinfo": "skip",
+            }
+        )
+    return traces
+
+
 def timeline_height(n_lanes: int) -> int:
     """Figure height in pixels: 295 for title, legend, axis, slider and source line, 40 per lane (+1 for the
     era names), and never less than 220 px of plot, so that six lanes are as readable as sixty.
@@ -240,17 +252,25 @@ def stack_offsets(frame: pd.DataFrame, span_days: int, slots: int = 5) -> pd.Ser
     >>> stack_offsets(f, 365).round(2).tolist()
     [0.0, 0.18, -0.18, 0.0]
     """
-    gap = pd.Timedelta(days=max(span_days / 120, 0.5))
+    gap = pd.Timedelta(days=max(span_days / 120, 0.5)).value
     steps = [0.0, 0.18, -0.18, 0.36, -0.36][:slots]
-    offsets = pd.Series(0.0, index=frame.index)
-    for _, lane in frame.sort_values("date", kind="stable").groupby("lane", sort=False):
-        cluster_start, k = None, 0
-        for idx, day in lane["date"].items():
-            if cluster_start is None or day - cluster_start > gap:
-                cluster_start, k = day, 0
-            offsets[idx] = steps[k % len(steps)]
-            k += 1
-    return offsets
+    ordered = frame.sort_values("date", kind="stable")
+    lanes = pd.factorize(ordered["lane"])[0]  # codes in order of first appearance, as ``groupby(sort=False)``
+    order = np.argsort(lanes, kind="stable")
+    order = order[lanes[order] >= 0]  # rows without a lane stay at 0, as ``groupby`` drops them
+    days = ordered["date"].to_numpy(dtype="datetime64[ns]").view("int64")[order]
+    lanes = lanes[order]
+    out = np.zeros(len(order))
+    cluster_start, k = 0, 0
+    for i in range(len(order)):
+        if i == 0 or lanes[i] != lanes[i - 1] or days[i] - cluster_start > gap:
+            cluster_start, k = days[i], 0
+        out[i] = steps[k % len(steps)]
+        k += 1
+    # by index label, the last written wins (an event exploded into several theme lanes shares its label)
+    written = pd.Series(out, index=ordered.index[order])
+    written = written[~written.index.duplicated(keep="last")]
+    return pd.Series(written.reindex(frame.index, fill_value=0.0).to_numpy(), index=frame.index)
 
 
 def _label_key_events(
