@@ -243,6 +243,18 @@ def sweep_sensitivity(
     return pd.DataFrame(rows, columns=columns)
 
 
+def _empty_series(value_column: str) -> pd.DataFrame:
+    """A baseline's table with no row: ``pair``, ``date``, ``value_column`` and ``n_events``, typed."""
+    return pd.DataFrame(
+        {
+            "pair": pd.Series(dtype="string"),
+            "date": pd.Series(dtype="datetime64[ns]"),
+            value_column: pd.Series(dtype="float64"),
+            "n_events": pd.Series(dtype="int64"),
+        }
+    )
+
+
 def score_gdelt_mean(
     events: pd.DataFrame,
     freq: str = "D",
@@ -260,14 +272,7 @@ def score_gdelt_mean(
     """
     s = resolve_settings(None, directed=directed, goldstein_table=goldstein_table)
     if events.empty:
-        return pd.DataFrame(
-            {
-                "pair": pd.Series(dtype="string"),
-                "date": pd.Series(dtype="datetime64[ns]"),
-                "mean_goldstein": pd.Series(dtype="float64"),
-                "n_events": pd.Series(dtype="int64"),
-            }
-        )
+        return _empty_series("mean_goldstein")
     w = weigh_events(events, s)
     w["period"] = _period_start(w["date"], freq)
     w["wt"] = w["confidence_weight"] if weighted else 1.0
@@ -302,14 +307,7 @@ def score_cumulative(
         None, directed=directed, goldstein_table=goldstein_table, confidence_weights=confidence_weights
     )
     if events.empty:
-        return pd.DataFrame(
-            {
-                "pair": pd.Series(dtype="string"),
-                "date": pd.Series(dtype="datetime64[ns]"),
-                "cumulative": pd.Series(dtype="float64"),
-                "n_events": pd.Series(dtype="int64"),
-            }
-        )
+        return _empty_series("cumulative")
     w = weigh_events(events, s)
     g = w.groupby(["key", "date"]).agg(push=("push", "sum"), n=("event_id", "size")).reset_index()
     g["cumulative"] = g.groupby("key")["push"].cumsum()
