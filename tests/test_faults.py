@@ -481,3 +481,23 @@ def test_an_image_that_kaleido_did_not_render_is_an_error_and_replaces_nothing(t
         export_figures([(fig, "chart", None)], ("png",), out_dir=tmp_path)
     assert calls == [1, 1] and previous.read_bytes() == b"the previous image"
     assert temps_of(previous) == []
+
+
+def test_ctrl_c_while_duckdb_is_set_up_is_an_interruption_not_a_crash(monkeypatch):
+    """DuckDB turns a SIGINT during a setting into ``RuntimeError: Query interrupted``: it must stop the run
+    like Ctrl-C (so the CLI says "interrupted" and exits 130), not escape as a traceback."""
+    from tensions.ingest import readers
+
+    def interrupted(self):
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr(readers._connect, "_set_up", interrupted)
+    with pytest.raises(KeyboardInterrupt), readers._connect():
+        pass
+
+    def broken(self):
+        raise RuntimeError("something else")
+
+    monkeypatch.setattr(readers._connect, "_set_up", broken)
+    with pytest.raises(RuntimeError, match="something else"), readers._connect():
+        pass

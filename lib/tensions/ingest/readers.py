@@ -810,6 +810,19 @@ class _connect:
 
     def __enter__(self) -> duckdb.DuckDBPyConnection:
         self.con = duckdb.connect()
+        try:
+            return self._set_up()
+        except (duckdb.InterruptException, RuntimeError) as exc:
+            self.con.close()
+            if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+                raise KeyboardInterrupt from None  # Ctrl-C while the connection was set up
+            raise
+        except BaseException:
+            self.con.close()
+            raise
+
+    def _set_up(self) -> duckdb.DuckDBPyConnection:
+        """Limit memory and spill to ``tmp``; load the lookup tables the classifier joins."""
         self.con.execute("SET enable_progress_bar = false")
         self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
         if self.tmp is not None:
