@@ -25,16 +25,14 @@ from tensions import paths
 
 
 def _parquet_schema():
-    """The ingested events in Parquet: the curated columns plus ``pair``, dates as microsecond timestamps with no
-    time zone (calendar days), readable by pandas, DuckDB and Spark alike."""
-    import pyarrow as pa
+    """Return the Arrow schema of ingested events in Parquet: the file's fields plus ``pair``.
 
-    from tensions.ingest.readers import EVENT_COLUMNS
+    Derived from the event field list (:func:`tensions.schema.event_arrow_schema`): dates as microsecond
+    timestamps with no time zone (calendar days), readable by pandas, DuckDB and Spark alike.
+    """
+    from tensions import schema
 
-    text = pa.string()
-    types = {"date": pa.timestamp("us"), "end_date": pa.timestamp("us"), "quad_class": pa.int64()}
-    types.update({c: pa.float64() for c in ("goldstein", "latitude", "longitude")})
-    return pa.schema([(c, types.get(c, text)) for c in [*EVENT_COLUMNS, "pair"]])
+    return schema.event_arrow_schema([*(f.name for f in schema.EVENT_FIELDS), "pair"])
 
 
 def _output(path: str) -> Path:

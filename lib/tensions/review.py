@@ -20,6 +20,7 @@ import pandas as pd
 
 from tensions import paths, reference
 from tensions.data import canonical_pairs
+from tensions.vocabulary import CONFIDENCE_LEVELS
 
 _ENV = jinja2.Environment(autoescape=True)
 _SENTENCE = _ENV.from_string(
@@ -101,7 +102,7 @@ class CandidateCard:
             layout=widgets.Layout(width="32em"),
         )
         self.confidence = widgets.Dropdown(
-            options=["confirmed", "reported", "alleged"], value=row["confidence"], description="confidence"
+            options=list(CONFIDENCE_LEVELS), value=row["confidence"], description="confidence"
         )
         self.title = widgets.Text(
             value=str(row["title"]), description="title", layout=widgets.Layout(width="40em")

@@ -12,39 +12,22 @@ problem is reported with its file, line, column and reason; nothing is dropped.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow
+
+from tensions.names import suggest
+from tensions.vocabulary import CONFIDENCE_LEVELS, DATE_PRECISIONS, MEMBERSHIPS, ORIGINS, THEMES
+
+if TYPE_CHECKING:
+    from pyspark.sql.types import StructType
 
 with warnings.catch_warnings():  # pandera probes optional backends; PySpark warns about pandas 3 on import
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
     import pandera.pandas as pa
-
-#: Controlled vocabulary for ``events.themes``.
-THEMES: tuple[str, ...] = (
-    "aviation",
-    "culture",
-    "diplomacy",
-    "economy",
-    "energy",
-    "history",
-    "humanitarian",
-    "integration",
-    "justice",
-    "media",
-    "migration",
-    "military",
-    "politics",
-    "security",
-    "trade",
-    "transport",
-)
-
-DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "year")
-CONFIDENCE_LEVELS: tuple[str, ...] = ("confirmed", "reported", "alleged")
-#: Where an event comes from: the curated dataset, the analyst's own events, or machine-coded data.
-ORIGINS: tuple[str, ...] = ("curated", "own", "machine-coded")
-MEMBERSHIPS: tuple[str, ...] = ("CSTO", "EAEU", "CIS", "OTS", "OTS-observer", "SCO", "NATO", "EU", "GUAM")
 
 #: Longest evidence quote accepted, in words ("at most ~15 words").
 MAX_EVIDENCE_WORDS = 18
@@ -54,11 +37,44 @@ _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
 @dataclass(frozen=True)
+class FieldType:
+    """How one field type is held by each engine: pandas, Arrow (and Parquet), DuckDB and Spark.
+
+    Attributes:
+        pandas: the pandas dtype (``category`` fields get a ``CategoricalDtype`` of their categories).
+        arrow: the Arrow type; Parquet files are written with it.
+        duckdb: the DuckDB SQL type, the one DuckDB reads the Arrow type as.
+        spark: the Spark SQL type (DDL name).
+    """
+
+    pandas: str
+    arrow: pyarrow.DataType
+    duckdb: str
+    spark: str
+
+
+#: Every field type and how each engine holds it. Dates are calendar days: microsecond timestamps with no
+#: time zone in pandas, Arrow and DuckDB (the resolution pandas gives parsed ISO dates), ``DATE`` in Spark.
+#: Categories travel as text; pandas types them with their categories.
+FIELD_TYPES: dict[str, FieldType] = {
+    "string": FieldType("string", pyarrow.string(), "VARCHAR", "STRING"),
+    "date": FieldType("datetime64[us]", pyarrow.timestamp("us"), "TIMESTAMP", "DATE"),
+    "int": FieldType("int64", pyarrow.int64(), "BIGINT", "BIGINT"),
+    "float": FieldType("float64", pyarrow.float64(), "DOUBLE", "DOUBLE"),
+    "category": FieldType("category", pyarrow.string(), "VARCHAR", "STRING"),
+}
+
+
+@dataclass(frozen=True)
 class Field:
     """One column of a curated table: its name, type, whether it may be empty, its meaning and checks.
 
-    ``dtype`` is one of ``string``, ``date``, ``int``, ``float`` or ``category``; a ``category`` field lists its
-    allowed values, in order, in ``categories``.
+    ``dtype`` is a key of :data:`FIELD_TYPES` (``string``, ``date``, ``int``, ``float`` or ``category``); a
+    ``category`` field lists its allowed values, in order, in ``categories``. The pandas, Arrow, DuckDB and
+    Spark types of the field are derived from ``dtype``.
+
+    >>> Field("intensity", "float", False, "How intense.").duckdb_type()
+    'DOUBLE'
     """
 
     name: str
@@ -67,6 +83,40 @@ class Field:
     description: str
     checks: tuple[pa.Check, ...] = field(default_factory=tuple)
     categories: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Refuse an unknown field type, or categories on a field that is not a category."""
+        if self.dtype not in FIELD_TYPES:
+            raise ValueError(
+                f"field {self.name!r}: unknown type {self.dtype!r}; {suggest(self.dtype, FIELD_TYPES)}"
+            )
+        if (self.dtype == "category") != bool(self.categories):
+            raise ValueError(f"field {self.name!r}: a category field, and only one, lists its categories")
+
+    def text_checks(self) -> tuple[pa.Check, ...]:
+        """Return the checks of the field's text: its own, and for a category that it is one of the categories."""
+        if self.dtype != "category":
+            return self.checks
+        allowed = pa.Check.isin(self.categories, error=f"must be one of {', '.join(self.categories)}")
+        return (allowed, *self.checks)
+
+    def pandas_dtype(self) -> object:
+        """The pandas dtype of the field."""
+        if self.dtype == "category":
+            return pd.CategoricalDtype(list(self.categories))
+        return pd.api.types.pandas_dtype(FIELD_TYPES[self.dtype].pandas)
+
+    def arrow_type(self) -> pyarrow.DataType:
+        """The Arrow (and Parquet) type of the field."""
+        return FIELD_TYPES[self.dtype].arrow
+
+    def duckdb_type(self) -> str:
+        """The DuckDB SQL type of the field."""
+        return FIELD_TYPES[self.dtype].duckdb
+
+    def spark_type(self) -> str:
+        """The Spark SQL type of the field."""
+        return FIELD_TYPES[self.dtype].spark
 
 
 def _valid_iso_date(series: pd.Series) -> pd.Series:
@@ -81,6 +131,30 @@ def _split_ok(allowed: tuple[str, ...]):
     return check
 
 
+def _between(low: float, high: float) -> tuple[pa.Check, ...]:
+    """The check of a number that must lie in [low, high]."""
+    return (
+        pa.Check(
+            lambda s: pd.to_numeric(s, errors="coerce").between(low, high),
+            error=f"must be a number in [{low}, {high}]",
+        ),
+    )
+
+
+def _matches(pattern: str, error: str) -> tuple[pa.Check, ...]:
+    """The check of a text that must match a regular expression."""
+    return (pa.Check.str_matches(pattern, error=error),)
+
+
+def _coordinate_fields(latitude: str, longitude: str, place: str, required: bool) -> tuple[Field, Field]:
+    """The latitude and longitude fields of a place, in decimal degrees."""
+    return (
+        Field(latitude, "float", required, f"Latitude of {place} in decimal degrees.", _between(-90, 90)),
+        Field(longitude, "float", required, f"Longitude of {place} in decimal degrees.", _between(-180, 180)),
+    )
+
+
+_ISO3 = _matches(r"^[A-Z]{3}$", "must be an ISO 3166 alpha-3 code")
 _DATE_CHECKS = (
     pa.Check.str_matches(_ISO_DATE, error="must be an ISO date YYYY-MM-DD"),
     pa.Check(_valid_iso_date, element_wise=False, error="is not a calendar date"),
@@ -92,7 +166,7 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "Stable unique id of the event, `EV-NNNN` (the analyst's own events: `OWN-NNNN`).",
-        (pa.Check.str_matches(r"^(EV|OWN)-\d{4}$", error="must look like EV-0001 (or OWN-0001)"),),
+        _matches(r"^(EV|OWN)-\d{4}$", "must look like EV-0001 (or OWN-0001)"),
     ),
     Field(
         "date",
@@ -106,7 +180,6 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "category",
         True,
         "How precise `date` is: `day`, `month` or `year`.",
-        (pa.Check.isin(DATE_PRECISIONS, error=f"must be one of {', '.join(DATE_PRECISIONS)}"),),
         categories=DATE_PRECISIONS,
     ),
     Field(
@@ -122,15 +195,9 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "ISO 3166 alpha-3 code of the state that acts (ISO 3166-3 `SUN` for the USSR).",
-        (pa.Check.str_matches(r"^[A-Z]{3}$", error="must be an ISO 3166 alpha-3 code"),),
+        _ISO3,
     ),
-    Field(
-        "target",
-        "string",
-        True,
-        "ISO 3166 alpha-3 code of the state acted upon.",
-        (pa.Check.str_matches(r"^[A-Z]{3}$", error="must be an ISO 3166 alpha-3 code"),),
-    ),
+    Field("target", "string", True, "ISO 3166 alpha-3 code of the state acted upon.", _ISO3),
     Field("actor_detail", "string", False, "Who exactly acts, e.g. `Russian air defence (Pantsir-S1)`."),
     Field("target_detail", "string", False, "Who exactly is acted upon, e.g. `Azerbaijan Airlines`."),
     Field(
@@ -138,14 +205,14 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "CAMEO event code as a zero-padded string (`036`, `0874`).",
-        (pa.Check.str_matches(r"^\d{2,4}$", error="must be a CAMEO code of 2 to 4 digits"),),
+        _matches(r"^\d{2,4}$", "must be a CAMEO code of 2 to 4 digits"),
     ),
     Field(
         "quad_class",
         "int",
         True,
         "Quad class 1-4 (verbal/material cooperation/conflict), CAMEO convention.",
-        (pa.Check.str_matches(r"^[1-4]$", error="must be 1, 2, 3 or 4"),),
+        _matches(r"^[1-4]$", "must be 1, 2, 3 or 4"),
     ),
     Field(
         "goldstein",
@@ -185,36 +252,12 @@ EVENT_FIELDS: tuple[Field, ...] = (
         ),
     ),
     Field("location", "string", False, "Where the event happened (place, country)."),
-    Field(
-        "latitude",
-        "float",
-        False,
-        "Latitude of `location` in decimal degrees.",
-        (
-            pa.Check(
-                lambda s: pd.to_numeric(s, errors="coerce").between(-90, 90),
-                error="must be a number in [-90, 90]",
-            ),
-        ),
-    ),
-    Field(
-        "longitude",
-        "float",
-        False,
-        "Longitude of `location` in decimal degrees.",
-        (
-            pa.Check(
-                lambda s: pd.to_numeric(s, errors="coerce").between(-180, 180),
-                error="must be a number in [-180, 180]",
-            ),
-        ),
-    ),
+    *_coordinate_fields("latitude", "longitude", "`location`", required=False),
     Field(
         "confidence",
         "category",
         True,
-        "`confirmed`, `reported` or `alleged`.",
-        (pa.Check.isin(CONFIDENCE_LEVELS, error=f"must be one of {', '.join(CONFIDENCE_LEVELS)}"),),
+        "How sure the sources are: `confirmed`, `reported` or `alleged`.",
         categories=CONFIDENCE_LEVELS,
     ),
     Field(
@@ -253,7 +296,7 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "string",
         False,
         "Shared by the rows of one multilateral event split into pairs (`GR-NN`).",
-        (pa.Check.str_matches(r"^GR-\d{2,}$", error="must look like GR-01"),),
+        _matches(r"^GR-\d{2,}$", "must look like GR-01"),
     ),
     Field(
         "notes", "string", False, "Anything else an analyst should know (e.g. a discrepancy between sources)."
@@ -278,7 +321,7 @@ SOURCE_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "Stable id `SNNN` (the analyst's own sources: `OWN-SNNNN`).",
-        (pa.Check.str_matches(r"^(S\d{3}|OWN-S\d{4})$", error="must look like S001 (or OWN-S0001)"),),
+        _matches(r"^(S\d{3}|OWN-S\d{4})$", "must look like S001 (or OWN-S0001)"),
     ),
     Field("file", "string", True, "File name of the article in the seed collection."),
     Field("title", "string", True, "Title of the article."),
@@ -290,45 +333,16 @@ SOURCE_FIELDS: tuple[Field, ...] = (
         "string",
         False,
         "Address of the article, when known.",
-        (pa.Check.str_matches(r"^https?://", error="must be an http(s) address"),),
+        _matches(r"^https?://", "must be an http(s) address"),
     ),
     Field("notes", "string", False, "Licence, known date mistakes and other caveats."),
 )
 
 COUNTRY_FIELDS: tuple[Field, ...] = (
-    Field(
-        "iso3",
-        "string",
-        True,
-        "ISO 3166 alpha-3 code (ISO 3166-3 for former states).",
-        (pa.Check.str_matches(r"^[A-Z]{3}$", error="must be an ISO 3166 alpha-3 code"),),
-    ),
+    Field("iso3", "string", True, "ISO 3166 alpha-3 code (ISO 3166-3 for former states).", _ISO3),
     Field("name", "string", True, "Short name."),
     Field("capital", "string", True, "Capital city."),
-    Field(
-        "capital_lat",
-        "float",
-        True,
-        "Latitude of the capital.",
-        (
-            pa.Check(
-                lambda s: pd.to_numeric(s, errors="coerce").between(-90, 90),
-                error="must be a number in [-90, 90]",
-            ),
-        ),
-    ),
-    Field(
-        "capital_lon",
-        "float",
-        True,
-        "Longitude of the capital.",
-        (
-            pa.Check(
-                lambda s: pd.to_numeric(s, errors="coerce").between(-180, 180),
-                error="must be a number in [-180, 180]",
-            ),
-        ),
-    ),
+    *_coordinate_fields("capital_lat", "capital_lon", "the capital", required=True),
     Field(
         "memberships",
         "string",
@@ -341,11 +355,7 @@ COUNTRY_FIELDS: tuple[Field, ...] = (
 
 ERA_FIELDS: tuple[Field, ...] = (
     Field(
-        "era_id",
-        "string",
-        True,
-        "Stable id in kebab case.",
-        (pa.Check.str_matches(r"^[a-z0-9-]+$", error="must be kebab-case"),),
+        "era_id", "string", True, "Stable id in kebab case.", _matches(r"^[a-z0-9-]+$", "must be kebab-case")
     ),
     Field("name", "string", True, "Name shown on charts."),
     Field("start", "date", True, "First day of the era.", _DATE_CHECKS),
@@ -387,7 +397,8 @@ def build_text_schema(fields: tuple[Field, ...], name: str) -> pa.DataFrameSchem
     ['era_id', 'name', 'start']
     """
     columns = {
-        f.name: pa.Column(str, checks=list(f.checks), nullable=not f.required, required=True) for f in fields
+        f.name: pa.Column(str, checks=list(f.text_checks()), nullable=not f.required, required=True)
+        for f in fields
     }
     return pa.DataFrameSchema(columns, name=name, strict=False, ordered=False)
 
@@ -432,35 +443,63 @@ def render_data_dictionary_markdown() -> str:
 
 # ------------------------------------------------------------------------------------------ typed events
 
-#: The pandas dtype of each field type. Dates are calendar days held as microsecond timestamps with no time
-#: zone: the resolution pandas gives parsed ISO dates, and the one the ingested Parquet files are written in.
-_PANDAS_TYPES = {"string": "string", "date": "datetime64[us]", "int": "int64", "float": "float64"}
-
 
 class EventSchemaError(ValueError):
     """An event table does not have the columns, dtypes or values of the event schema."""
 
 
 def field_dtype(f: Field) -> object:
-    """The pandas dtype of one field.
+    """Return the pandas dtype of one field (see :meth:`Field.pandas_dtype`).
 
     >>> field_dtype(EVENT_FIELDS[1])
     dtype('<M8[us]')
     >>> list(field_dtype(EVENT_DERIVED_FIELDS[1]).categories)
     ['curated', 'own', 'machine-coded']
     """
-    if f.dtype == "category":
-        return pd.CategoricalDtype(list(f.categories))
-    return pd.api.types.pandas_dtype(_PANDAS_TYPES[f.dtype])
+    return f.pandas_dtype()
 
 
-def _event_fields() -> tuple[Field, ...]:
-    """The event table's fields, read when called (so a field added to :data:`EVENT_FIELDS` is seen)."""
-    return (*EVENT_FIELDS, *EVENT_DERIVED_FIELDS)
+def event_fields(names: Iterable[str] | None = None) -> tuple[Field, ...]:
+    """Return the event table's fields: the file's (:data:`EVENT_FIELDS`), then the derived ones.
+
+    The lists are read when called, so a field added to :data:`EVENT_FIELDS` is seen by every schema
+    derived from them.
+
+    Args:
+        names: only these fields, in this order (default: every field, in table order).
+
+    Returns:
+        The fields.
+
+    Raises:
+        EventSchemaError: a name is not an event field (the message names the closest ones).
+
+    >>> [f.dtype for f in event_fields(["date", "pair"])]
+    ['date', 'string']
+    """
+    fields = (*EVENT_FIELDS, *EVENT_DERIVED_FIELDS)
+    if names is None:
+        return fields
+    by_name = {f.name: f for f in fields}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise EventSchemaError(f"no event field {unknown[0]!r}; {suggest(unknown[0], by_name)}")
+    return tuple(by_name[name] for name in names)
+
+
+def event_columns(names: Iterable[str] | None = None) -> tuple[str, ...]:
+    """Return the names of the event fields, checked against the field list (see :func:`event_fields`).
+
+    Modules that need some event columns name them through this, so a renamed field fails loudly.
+
+    >>> event_columns(["actor", "target"])
+    ('actor', 'target')
+    """
+    return tuple(f.name for f in event_fields(names))
 
 
 def event_dtypes() -> dict[str, object]:
-    """The pandas dtype of every event column, in table order: the file's fields, then ``pair`` and ``origin``.
+    """Return the pandas dtype of every event column, in table order: the file's fields, then the derived ones.
 
     Both :func:`tensions.data.load_events` and :func:`tensions.ingest.read_events` type their events with this.
 
@@ -468,11 +507,95 @@ def event_dtypes() -> dict[str, object]:
     >>> str(dtypes["date"]), str(dtypes["quad_class"]), list(dtypes)[-2:]
     ('datetime64[us]', 'int64', ['pair', 'origin'])
     """
-    return {f.name: field_dtype(f) for f in _event_fields()}
+    return {f.name: f.pandas_dtype() for f in event_fields()}
+
+
+def event_arrow_schema(names: Iterable[str] | None = None) -> pyarrow.Schema:
+    """Return the Arrow schema of the event table, the one its Parquet files are written with.
+
+    Args:
+        names: only these fields, in this order (default: every field).
+
+    Returns:
+        A ``pyarrow.Schema``: text, ``timestamp[us]`` dates, ``int64`` and ``double`` numbers.
+
+    >>> event_arrow_schema(["event_id", "date", "quad_class"]).types
+    [DataType(string), TimestampType(timestamp[us]), DataType(int64)]
+    """
+    return pyarrow.schema([(f.name, f.arrow_type()) for f in event_fields(names)])
+
+
+def event_duckdb_types(names: Iterable[str] | None = None) -> dict[str, str]:
+    """Return the DuckDB SQL type of every event column (e.g. for ``read_csv(columns=...)`` or a cast).
+
+    >>> event_duckdb_types(["date", "goldstein"])
+    {'date': 'TIMESTAMP', 'goldstein': 'DOUBLE'}
+    """
+    return {f.name: f.duckdb_type() for f in event_fields(names)}
+
+
+def event_duckdb_columns(names: Iterable[str] | None = None) -> str:
+    """Return the DuckDB column list of the event table, as in ``CREATE TABLE events (...)``.
+
+    >>> event_duckdb_columns(["event_id", "date"])
+    '"event_id" VARCHAR, "date" TIMESTAMP'
+    """
+    return ", ".join(f"{quote_sql_name(name)} {kind}" for name, kind in event_duckdb_types(names).items())
+
+
+def event_spark_ddl(names: Iterable[str] | None = None) -> str:
+    """Return the Spark schema of the event table as a DDL string (``spark.createDataFrame(..., schema=)``).
+
+    >>> event_spark_ddl(["event_id", "date", "quad_class"])
+    '`event_id` STRING, `date` DATE, `quad_class` BIGINT'
+    """
+    return ", ".join("`" + f.name.replace("`", "``") + "` " + f.spark_type() for f in event_fields(names))
+
+
+def event_spark_schema(names: Iterable[str] | None = None) -> StructType:
+    """Return the Spark schema of the event table as a ``StructType`` (needs PySpark, not a running JVM).
+
+    Fields are nullable: a required field is checked by the event schema, not by Spark.
+    """
+    from pyspark.sql import types as T
+
+    kinds = {"STRING": T.StringType, "DATE": T.DateType, "BIGINT": T.LongType, "DOUBLE": T.DoubleType}
+    return T.StructType([T.StructField(f.name, kinds[f.spark_type()](), True) for f in event_fields(names)])
+
+
+def quote_sql_name(name: str) -> str:
+    """Quote a column or table name for DuckDB SQL.
+
+    >>> print(quote_sql_name('a"b'))
+    "a""b"
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
+def require_columns(columns: Iterable[str], names: Iterable[str], prefix: str = "events lack") -> None:
+    """Refuse a table that lacks some of the columns a function needs.
+
+    Args:
+        columns: the table's columns.
+        names: the columns needed.
+        prefix: the message's start, before ``the column(s) ...``.
+
+    Raises:
+        EventSchemaError: naming every missing column.
+
+    >>> require_columns(["date"], ["date", "actor"])
+    Traceback (most recent call last):
+    ...
+    tensions.schema.EventSchemaError: events lack the column(s) actor
+    """
+    present = set(columns)
+    missing = [name for name in names if name not in present]
+    if missing:
+        raise EventSchemaError(f"{prefix} the column(s) {', '.join(missing)}")
 
 
 def _coerce(series: pd.Series, f: Field) -> pd.Series:
-    dtype = field_dtype(f)
+    dtype = f.pandas_dtype()
     if f.dtype == "date":
         return pd.to_datetime(series, format="ISO8601").astype(dtype)
     if f.dtype in ("int", "float"):
@@ -514,7 +637,7 @@ def coerce_events(frame: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise EventSchemaError(f"events lack required column(s) {', '.join(missing)}")
     columns: dict[str, pd.Series] = {}
-    for f in _event_fields():
+    for f in event_fields():
         if f.name in frame.columns:
             columns[f.name] = _coerce(frame[f.name], f)
         elif f in EVENT_FIELDS:
@@ -535,7 +658,7 @@ def build_typed_event_schema() -> pa.DataFrameSchema:
             nullable=not f.required,
             required=False,
         )
-        for f in _event_fields()
+        for f in event_fields()
     }
     return pa.DataFrameSchema(columns, name="events", strict=False)
 

@@ -12,9 +12,10 @@ import plotly.graph_objects as go
 from tensions.charts.style import QUAD_COLORS, QUAD_NAMES, add_source_note, events_note, shade_eras
 from tensions.charts.tension import add_numbered_labels
 from tensions.salience import salience
+from tensions.vocabulary import CONFIDENCE_LEVELS
 
 Lanes = Literal["pair", "theme", "actor"]
-CONFIDENCE_SYMBOLS = {"confirmed": "circle", "reported": "diamond", "alleged": "circle-open"}
+CONFIDENCE_SYMBOLS = dict(zip(CONFIDENCE_LEVELS, ("circle", "diamond", "circle-open"), strict=True))
 
 
 def _period_end(events: pd.DataFrame) -> pd.Series:

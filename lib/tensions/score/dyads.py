@@ -10,6 +10,7 @@ import pandas as pd
 
 from tensions import reference
 from tensions.names import check_pairs, normalise_pair, suggest
+from tensions.schema import event_columns, require_columns
 from tensions.score.kernel import (
     daily_matrix,
     event_sides,
@@ -37,7 +38,7 @@ EXPLAIN_COLUMNS: list[str] = [
     "contribution",
     "share",
 ]
-_REQUIRED = ("event_id", "date", "actor", "target", "confidence")
+_REQUIRED = event_columns(["event_id", "date", "actor", "target", "confidence"])
 
 
 def pair_keys(actor: pd.Series, target: pd.Series, directed: bool) -> pd.Series:
@@ -64,9 +65,7 @@ def weigh_events(
             the chosen table, or a missing Goldstein value. The message names the events.
     """
     s = resolve_settings(settings, **knobs)
-    missing = [c for c in _REQUIRED if c not in events.columns]
-    if missing:
-        raise ValueError(f"events lack the column(s) {', '.join(missing)}")
+    require_columns(events.columns, _REQUIRED)
     out = pd.DataFrame(index=events.index)
     out["event_id"] = events["event_id"].astype("string")
     out["key"] = pair_keys(events["actor"], events["target"], s.directed)

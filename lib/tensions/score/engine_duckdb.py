@@ -16,11 +16,13 @@ import pandas as pd
 
 from tensions import reference
 from tensions.names import check_pairs
+from tensions.schema import event_columns, require_columns
 from tensions.score.kernel import SUMS_COLUMNS, pushes_from_sums, score_pushes
 from tensions.score.settings import ScoreSettings, resolve_settings
 from tensions.score.sql import column_name, key_sql, sides_sql
 
-_SOURCE_COLUMNS = ("date", "actor", "target", "confidence")
+#: The event columns every source needs.
+_SOURCE_COLUMNS = event_columns(["date", "actor", "target", "confidence"])
 
 
 def score_dyads_duckdb(
@@ -54,9 +56,7 @@ def score_dyads_duckdb(
     try:
         relation = _relation(source, con)
         columns = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
-        missing = [c for c in _SOURCE_COLUMNS if c not in columns]
-        if missing:
-            raise ValueError(f"events lack the column(s) {', '.join(missing)}")
+        require_columns(columns, _SOURCE_COLUMNS)
         sums = con.execute(_sums_sql(relation, columns, s, con)).df()
     finally:
         if own:

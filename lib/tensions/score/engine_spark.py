@@ -21,6 +21,7 @@ import pandas as pd
 
 from tensions import reference
 from tensions.names import check_pairs
+from tensions.schema import event_columns, event_fields, event_spark_ddl, require_columns
 from tensions.score.engine_duckdb import _typed
 from tensions.score.kernel import pushes_from_sums, score_pushes
 from tensions.score.settings import ScoreSettings, resolve_settings
@@ -34,7 +35,9 @@ MASTER_ENV: str = "TENSIONS_SPARK_MASTER"
 #: Master used when neither the argument nor :data:`MASTER_ENV` names one.
 DEFAULT_MASTER: str = "local[2]"
 
-_EVENT_COLUMNS = ("date", "actor", "target", "confidence")
+#: The event columns the engine needs, and those it uses when present (with ``goldstein`` or ``cameo_code``).
+_EVENT_COLUMNS = event_columns(["date", "actor", "target", "confidence"])
+_OPTIONAL_COLUMNS = event_columns(["goldstein", "end_date", "date_precision", "cameo_code"])
 _NS_PER_DAY = 86_400 * 10**9
 # Settings for every master: days in UTC, Arrow for pandas <-> Spark transfers.
 _COMMON_SETTINGS = {
@@ -185,43 +188,50 @@ def _load_events(
 
 
 def _from_pandas(events: pd.DataFrame, spark: SparkSession, s: ScoreSettings) -> DataFrame:
-    """A Spark DataFrame of the events, with the dates as calendar days (no time zone involved)."""
+    """Return a Spark DataFrame of the events, with the dates as calendar days (no time zone involved)."""
+    frame, ddl = spark_frame(events, s)
+    return spark.createDataFrame(frame, schema=ddl)
+
+
+def spark_frame(events: pd.DataFrame, s: ScoreSettings) -> tuple[pd.DataFrame, str]:
+    """Return the columns of ``events`` the Spark engine reads, as plain Python values, and their Spark schema.
+
+    The schema is the event table's (:func:`tensions.schema.event_spark_ddl`) restricted to these columns,
+    plus the importance column (``DOUBLE``) when the settings name one.
+
+    >>> ev = pd.DataFrame({"date": pd.to_datetime(["2024-05-01"]), "actor": ["RUS"], "target": ["AZE"],
+    ...                    "confidence": ["confirmed"], "goldstein": [-2.0]})
+    >>> spark_frame(ev, resolve_settings())[1]
+    '`date` DATE, `actor` STRING, `target` STRING, `confidence` STRING, `goldstein` DOUBLE'
+    """
     _check_columns(events.columns, s)
-    frame = {
-        "date": pd.to_datetime(events["date"]).dt.date,
-        "actor": events["actor"].astype(object),
-        "target": events["target"].astype(object),
-        "confidence": events["confidence"].astype(str).astype(object),
-    }
-    types = {"date": "DATE", "actor": "STRING", "target": "STRING", "confidence": "STRING"}
-    if "goldstein" in events:
-        frame["goldstein"], types["goldstein"] = (
-            pd.to_numeric(events["goldstein"]).astype("float64"),
-            "DOUBLE",
-        )
-    if "end_date" in events:
-        end = pd.to_datetime(events["end_date"])
-        frame["end_date"], types["end_date"] = end.dt.date.where(end.notna(), None).astype(object), "DATE"
-    for name in ("date_precision", "cameo_code"):
-        if name in events:
-            text = events[name].astype("string")
-            frame[name], types[name] = text.astype(object).where(text.notna(), None), "STRING"
+    names = [*_EVENT_COLUMNS, *(name for name in _OPTIONAL_COLUMNS if name in events)]
+    frame = {f.name: _plain_values(events[f.name], f.dtype) for f in event_fields(names)}
+    ddl = event_spark_ddl(names)
     if s.importance_column:
-        frame[s.importance_column] = pd.to_numeric(events[s.importance_column], errors="coerce").astype(
-            "float64"
+        frame[s.importance_column] = _plain_values(
+            pd.to_numeric(events[s.importance_column], errors="coerce"), "float"
         )
-        types[s.importance_column] = "DOUBLE"
-    schema = ", ".join(f"{name} {kind}" for name, kind in types.items())
-    return spark.createDataFrame(pd.DataFrame(frame), schema=schema)
+        ddl += f", {column_name(s.importance_column)} DOUBLE"
+    return pd.DataFrame(frame), ddl
+
+
+def _plain_values(values: pd.Series, kind: str) -> pd.Series:
+    """Return a column as Spark's Arrow-less conversion wants it: dates as ``datetime.date``, gaps as None."""
+    if kind == "date":
+        days = pd.to_datetime(values)
+        return days.dt.date.where(days.notna(), None).astype(object)
+    if kind in ("int", "float"):
+        return pd.to_numeric(values).astype("float64" if kind == "float" else "int64")
+    text = values.astype("string")
+    return text.astype(object).where(text.notna(), None)
 
 
 def _check_columns(columns: list[str] | pd.Index, s: ScoreSettings) -> None:
     wanted = [*_EVENT_COLUMNS, *(["goldstein"] if s.goldstein_table is None else ["cameo_code"])]
     if s.importance_column:
         wanted.append(column_name(s.importance_column))
-    missing = [c for c in wanted if c not in set(columns)]
-    if missing:
-        raise ValueError(f"events lack the column(s) {', '.join(missing)}")
+    require_columns(columns, wanted)
 
 
 def _scored_columns(events: DataFrame, nanos: bool, s: ScoreSettings, spark: SparkSession) -> DataFrame:

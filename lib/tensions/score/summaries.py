@@ -11,6 +11,7 @@ import pandas as pd
 from tensions.score.dyads import score_dyads, weigh_events
 from tensions.score.kernel import neutral_index
 from tensions.score.settings import CONFIDENCE_WEIGHTS, ScoreSettings, resolve_settings
+from tensions.vocabulary import CONFIDENCE_LEVELS
 
 
 def settings_of(scores: pd.DataFrame) -> ScoreSettings:
@@ -217,8 +218,8 @@ def sweep_sensitivity(
     """
     sets = confidence_sets or {
         "default (1 / 0.7 / 0.4)": CONFIDENCE_WEIGHTS,
-        "equal (1 / 1 / 1)": {"confirmed": 1.0, "reported": 1.0, "alleged": 1.0},
-        "confirmed only (1 / 0 / 0)": {"confirmed": 1.0, "reported": 0.0, "alleged": 0.0},
+        "equal (1 / 1 / 1)": dict.fromkeys(CONFIDENCE_LEVELS, 1.0),
+        "confirmed only (1 / 0 / 0)": dict(zip(CONFIDENCE_LEVELS, (1.0, 0.0, 0.0), strict=True)),
     }
     rows = []
     for h in half_lives:
