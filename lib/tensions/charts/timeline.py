@@ -11,23 +11,12 @@ import plotly.graph_objects as go
 
 from tensions.charts.style import QUAD_COLORS, QUAD_NAMES, add_source_note, events_note, shade_eras
 from tensions.charts.tension import add_numbered_labels
+from tensions.periods import event_period_end
 from tensions.salience import salience
 from tensions.vocabulary import CONFIDENCE_LEVELS
 
 Lanes = Literal["pair", "theme", "actor"]
 CONFIDENCE_SYMBOLS = dict(zip(CONFIDENCE_LEVELS, ("circle", "diamond", "circle-open"), strict=True))
-
-
-def _period_end(events: pd.DataFrame) -> pd.Series:
-    start = events["date"]
-    precision = events["date_precision"].astype("string").fillna("day")
-    month_end = start + pd.offsets.MonthEnd(0)
-    year_end = start + pd.offsets.YearEnd(0)
-    end = start.where(precision == "day", month_end.where(precision == "month", year_end))
-    if "end_date" in events:
-        explicit = events["end_date"].notna() & (precision != "day")
-        end = end.where(~explicit, events["end_date"])
-    return end
 
 
 def _lanes(events: pd.DataFrame, lanes: Lanes) -> pd.DataFrame:
@@ -106,7 +95,7 @@ def build_timeline_figure(
         event id, so a click can be traced back to its event.
     """
     frame = _lanes(events, lanes)
-    frame["period_end"] = _period_end(frame)
+    frame["period_end"] = event_period_end(frame["date"], frame["date_precision"], frame.get("end_date"))
     if background_before is not None:
         frame["background"] = frame["period_end"] < pd.Timestamp(background_before)
     first = pd.Timestamp(start) if start is not None else frame["date"].min()

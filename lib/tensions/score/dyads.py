@@ -157,6 +157,26 @@ def select_pairs(weights: pd.DataFrame, pairs: Sequence[str] | None, directed: b
     return weights[weights["key"].isin(wanted)].reset_index(drop=True)
 
 
+#: The settings :func:`score_dyads` and :func:`explain` take as arguments (a ``None`` keeps ``settings``' own).
+_SETTING_ARGUMENTS = (
+    "half_life_days",
+    "goldstein_table",
+    "confidence_weights",
+    "directed",
+    "spread",
+    "component",
+    "k",
+    "importance_column",
+    "fallback_to_root",
+)
+
+
+def _settings_from_arguments(arguments: Mapping[str, object]) -> ScoreSettings:
+    """Resolve a call's settings: its ``settings`` argument with its setting arguments that are not None."""
+    knobs = {name: arguments[name] for name in _SETTING_ARGUMENTS}
+    return resolve_settings(arguments["settings"], **knobs)
+
+
 def score_dyads(
     events: pd.DataFrame,
     freq: str = "D",
@@ -212,18 +232,7 @@ def score_dyads(
     >>> round(float(s.iloc[-1]["pressure"]), 6)  # 30 days later: half the push
     5.0
     """
-    s = resolve_settings(
-        settings,
-        half_life_days=half_life_days,
-        goldstein_table=goldstein_table,
-        confidence_weights=confidence_weights,
-        directed=directed,
-        spread=spread,
-        component=component,
-        k=k,
-        importance_column=importance_column,
-        fallback_to_root=fallback_to_root,
-    )
+    s = _settings_from_arguments(locals())
     first = pd.Timestamp(start).normalize() if start is not None else None
     last = pd.Timestamp(end).normalize() if end is not None else None
     if events.empty:
@@ -273,18 +282,7 @@ def explain(
     >>> round(ex.attrs["pressure"], 3)
     5.768
     """
-    s = resolve_settings(
-        settings,
-        half_life_days=half_life_days,
-        goldstein_table=goldstein_table,
-        confidence_weights=confidence_weights,
-        directed=directed,
-        spread=spread,
-        component=component,
-        k=k,
-        importance_column=importance_column,
-        fallback_to_root=fallback_to_root,
-    )
+    s = _settings_from_arguments(locals())
     if s.component == "all":
         raise ValueError(f"explain one component at a time: component= one of {', '.join(COMPONENTS)}")
     at = pd.Timestamp(date).normalize()

@@ -15,9 +15,8 @@ import duckdb
 import pandas as pd
 
 from tensions import reference
-from tensions.names import check_pairs
 from tensions.schema import event_columns, require_columns
-from tensions.score.kernel import SUMS_COLUMNS, pushes_from_sums, score_pushes
+from tensions.score.kernel import score_sums
 from tensions.score.settings import ScoreSettings, resolve_settings
 from tensions.score.sql import column_name, key_sql, sides_sql
 
@@ -61,12 +60,7 @@ def score_dyads_duckdb(
     finally:
         if own:
             con.close()
-    sums = _typed(sums)
-    if pairs is not None:
-        sums = sums[sums["key"].isin(check_pairs(pairs, sums["key"].unique(), s.directed))]
-    first = pd.Timestamp(start).normalize() if start is not None else None
-    last = pd.Timestamp(end).normalize() if end is not None else None
-    return score_pushes(pushes_from_sums(sums, s), s, freq, first, last, how)
+    return score_sums(sums, s, freq, start, end, how, pairs)
 
 
 def _relation(source: str | Path | pd.DataFrame, con: duckdb.DuckDBPyConnection) -> str:
@@ -136,19 +130,3 @@ def _joins(s: ScoreSettings) -> str:
     if s.fallback_to_root:
         out += f" LEFT JOIN gold_table AS gold_root ON gold_root.code = substr({code}, 1, 2)"
     return out
-
-
-def _typed(sums: pd.DataFrame) -> pd.DataFrame:
-    """The sums table as the kernel expects it (pandas dtypes, whatever the engine returned)."""
-    out = (
-        pd.DataFrame({c: sums[c] for c in SUMS_COLUMNS}) if len(sums) else sums.reindex(columns=SUMS_COLUMNS)
-    )
-    out["key"] = out["key"].astype("string")
-    out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
-    out["end_date"] = pd.to_datetime(out["end_date"]).astype("datetime64[ns]")
-    out["date_precision"] = out["date_precision"].astype("string")
-    out["confidence"] = out["confidence"].astype("string")
-    out["conflict"] = out["conflict"].astype("float64")
-    out["cooperative"] = out["cooperative"].astype("float64")
-    out["n"] = out["n"].astype("int64")
-    return out.reset_index(drop=True)

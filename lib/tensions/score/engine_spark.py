@@ -20,10 +20,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from tensions import reference
-from tensions.names import check_pairs
 from tensions.schema import event_columns, event_fields, event_spark_ddl, require_columns
-from tensions.score.engine_duckdb import _typed
-from tensions.score.kernel import pushes_from_sums, score_pushes
+from tensions.score.kernel import score_sums
 from tensions.score.settings import ScoreSettings, resolve_settings
 from tensions.score.sql import column_name, key_sql, sides_sql
 
@@ -141,12 +139,7 @@ def score_dyads_spark(
         sums = _collect(_daily_sums(events, s, session))
     sums["date"] = pd.to_datetime(sums["day"].astype("int64"), unit="D")
     sums["end_date"] = pd.to_datetime(sums["end_day"].astype("Int64"), unit="D")
-    sums = _typed(sums)
-    if pairs is not None:
-        sums = sums[sums["key"].isin(check_pairs(pairs, sums["key"].unique(), s.directed))]
-    first = pd.Timestamp(start).normalize() if start is not None else None
-    last = pd.Timestamp(end).normalize() if end is not None else None
-    return score_pushes(pushes_from_sums(sums, s), s, freq, first, last, how)
+    return score_sums(sums, s, freq, start, end, how, pairs)
 
 
 def _session_for(source: object, spark: SparkSession | None) -> SparkSession:
