@@ -557,10 +557,16 @@ def event_spark_schema(names: Iterable[str] | None = None) -> StructType:
 
     Fields are nullable: a required field is checked by the event schema, not by Spark.
     """
-    from pyspark.sql import types as T
+    from pyspark.sql import types
 
-    kinds = {"STRING": T.StringType, "DATE": T.DateType, "BIGINT": T.LongType, "DOUBLE": T.DoubleType}
-    return T.StructType([T.StructField(f.name, kinds[f.spark_type()](), True) for f in event_fields(names)])
+    kinds = {
+        "STRING": types.StringType,
+        "DATE": types.DateType,
+        "BIGINT": types.LongType,
+        "DOUBLE": types.DoubleType,
+    }
+    fields = [types.StructField(f.name, kinds[f.spark_type()](), True) for f in event_fields(names)]
+    return types.StructType(fields)
 
 
 def quote_sql_name(name: str) -> str:

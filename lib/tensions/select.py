@@ -31,7 +31,8 @@ def filter_events(
         countries: keep events where actor or target is one of these ISO3 codes (any case).
         themes: keep events with at least one of these themes.
         quad_classes: keep these quad classes (1-4).
-        start, end: keep events dated within [start, end] (inclusive).
+        start: keep events dated on or after this day.
+        end: keep events dated on or before this day.
         min_confidence: ``"confirmed"`` keeps only confirmed events, ``"reported"`` confirmed and
             reported ones, ``"alleged"`` (or ``None``) all.
 

@@ -84,7 +84,9 @@ def build_timeline_figure(
         eras: named periods to shade and label (``load_eras``).
         lanes: one lane per ``"pair"``, ``"theme"`` (an event shows in each of its themes) or ``"actor"``.
         label_top: how many key events (largest confidence-weighted |Goldstein|) get a text label.
-        start, end: the visible date range (default: every event); the range slider shows it all.
+        start: the first visible day (default: a little before the first event); the range slider shows
+            every event.
+        end: the last visible day (default: a little after the end of the last event's period).
         title: chart title.
         background_before: the start of the analysis window (``tensions.scoring.analysis_window``): older
             events stay on the timeline, drawn faded and marked "background" in their hover.
@@ -223,8 +225,10 @@ def _traces(frame: pd.DataFrame) -> list[dict]:
 
 
 def timeline_height(n_lanes: int) -> int:
-    """Figure height in pixels: 295 for title, legend, axis, slider and source line, 40 per lane (+1 for the
-    era names), and never less than 220 px of plot, so that six lanes are as readable as sixty.
+    """Return the figure height in pixels for ``n_lanes`` lanes.
+
+    295 for title, legend, axis, slider and source line, 40 per lane (+1 for the era names), and never
+    less than 220 px of plot, so that six lanes are as readable as sixty.
 
     >>> timeline_height(6), timeline_height(24)
     (575, 1295)

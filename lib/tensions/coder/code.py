@@ -367,8 +367,11 @@ def _score(
     direction_flag: str,
     mentions: list[Mention],
 ) -> float:
-    """How sure the coder is, 0.3 to 1: a date in the sentence (+0.3, or +0.15 from an earlier sentence), a
-    specific pattern (+0.2), a clear direction (+0.1), no flag on the actors or the date (+0.1)."""
+    """Return how sure the coder is, 0.3 to 1.
+
+    A date in the sentence adds 0.3 (0.15 from an earlier sentence), a specific pattern 0.2, a clear
+    direction 0.1, no flag on the actors or the date 0.1.
+    """
     score = 0.3
     score += 0.3 if when in dates else (0.15 if when is inherited else 0.0)
     score += 0.2 if verb.specific else 0.0

@@ -205,18 +205,27 @@ def score_dyads(
             ``end_date`` are used when present.
         freq: ``"D"`` daily, ``"W"`` weekly (weeks from Monday), ``"M"``/``"ME"`` monthly or
             ``"Q"``/``"QE"`` quarterly; a period is labelled by its first day.
-        half_life_days, goldstein_table, confidence_weights, directed, spread, component, k,
-            importance_column, fallback_to_root: override the fields of ``settings``
-            (see :class:`ScoreSettings`; the component is ``"tension"`` by default).
-        start, end: first and last day reported. By default the series run from the first to the last
-            day with an event (or a piece of a month/year-precision event): the data's end, stated in
-            ``attrs["end"]``. Events before ``start`` still count, decayed.
+        half_life_days: days after which an event's push is halved.
+        goldstein_table: ``"gdelt"``, ``"icews"`` or ``"phoenix"`` looks each CAMEO code's weight up in
+            that table instead of using the events' ``goldstein``.
+        confidence_weights: weight per confidence level (the levels not given keep their defaults).
+        directed: score ordered pairs (``RUS>AZE``) instead of undirected ones (``AZE-RUS``).
+        spread: placement of month/year-precision events: ``"mid"``, ``"start"`` or ``"even"``.
+        component: ``"tension"`` (the default), ``"cooperation"``, ``"net"`` or ``"all"``.
+        k: scale of the index.
+        importance_column: a column of the events with a non-negative importance weight.
+        fallback_to_root: use the root code's weight when a CAMEO code has none in the chosen table.
+        start: first day reported. By default the series run from the first to the last day with an
+            event (or a piece of a month/year-precision event). Events before ``start`` still count,
+            decayed.
+        end: last day reported; by default the data's end, stated in ``attrs["end"]``.
         how: for weeks, months and quarters, how the daily pressure is summarised per period (``mean``,
             ``max`` or ``last``); the period's index is the index of that pressure.
         pairs: keep only these pairs (any order and case: ``rus-aze`` is ``AZE-RUS``); an unknown pair
             is an error naming the closest known ones.
         today: events after this day raise an error (default: today's date).
-        settings: a :class:`ScoreSettings` to start from.
+        settings: a :class:`ScoreSettings` to start from; the arguments above that are not ``None``
+            override its fields (see :class:`ScoreSettings`).
 
     Returns:
         A long DataFrame with ``pair``, ``date``, ``pressure``, ``index`` and ``n_events`` (and

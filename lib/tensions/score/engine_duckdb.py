@@ -42,8 +42,13 @@ def score_dyads_duckdb(
         source: a Parquet file (or glob) written by ``python -m tensions ingest`` or an events DataFrame
             with ``date``, ``actor``, ``target``, ``confidence`` and ``goldstein`` (or ``cameo_code`` with a
             ``goldstein_table``); ``date_precision`` and ``end_date`` are used when present.
-        freq, start, end, how, pairs: as for ``score_dyads``.
-        settings: a ``ScoreSettings`` (every setting is honoured); ``**knobs`` override its fields.
+        freq: the period, as for ``score_dyads`` (``D``, ``W``, ``M`` or ``Q``).
+        start: the first day reported, as for ``score_dyads``.
+        end: the last day reported, as for ``score_dyads``.
+        how: how a period's daily pressure is summarised, as for ``score_dyads``.
+        pairs: keep only these pairs, as for ``score_dyads``.
+        settings: a ``ScoreSettings`` (every setting is honoured).
+        **knobs: override fields of ``settings``.
         con: an open DuckDB connection (a new in-memory one by default).
 
     Returns:

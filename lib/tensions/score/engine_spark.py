@@ -124,8 +124,13 @@ def score_dyads_spark(
             ``python -m tensions ingest``, a pandas events DataFrame, or a Spark DataFrame; it needs
             ``date``, ``actor``, ``target``, ``confidence`` and ``goldstein`` (or ``cameo_code`` with a
             ``goldstein_table``); ``date_precision`` and ``end_date`` are used when present.
-        freq, start, end, how, pairs: as for ``score_dyads``.
-        settings: a ``ScoreSettings`` (every setting is honoured); ``**knobs`` override its fields.
+        freq: the period, as for ``score_dyads`` (``D``, ``W``, ``M`` or ``Q``).
+        start: the first day reported, as for ``score_dyads``.
+        end: the last day reported, as for ``score_dyads``.
+        how: how a period's daily pressure is summarised, as for ``score_dyads``.
+        pairs: keep only these pairs, as for ``score_dyads``.
+        settings: a ``ScoreSettings`` (every setting is honoured).
+        **knobs: override fields of ``settings``.
         spark: the session to use (by default the Spark DataFrame's own, else :func:`get_spark`).
 
     Returns:
@@ -171,8 +176,11 @@ def _session_conf(spark: SparkSession, settings: Mapping[str, str]) -> Iterator[
 def _load_events(
     source: str | Path | pd.DataFrame | DataFrame, spark: SparkSession, s: ScoreSettings
 ) -> DataFrame:
-    """The events as a Spark DataFrame: ``key``, ``day`` and ``end_day`` (days since 1970-01-01),
-    ``date_precision``, ``confidence``, ``g`` (the Goldstein weight) and ``m`` (the importance)."""
+    """Return the events as a Spark DataFrame of the columns the sums need.
+
+    The columns: ``key``, ``day`` and ``end_day`` (days since 1970-01-01), ``date_precision``,
+    ``confidence``, ``g`` (the Goldstein weight) and ``m`` (the importance).
+    """
     if isinstance(source, pd.DataFrame):
         return _scored_columns(_from_pandas(source, spark, s), False, s, spark)
     if isinstance(source, (str, os.PathLike)):
@@ -228,53 +236,55 @@ def _check_columns(columns: list[str] | pd.Index, s: ScoreSettings) -> None:
 
 
 def _scored_columns(events: DataFrame, nanos: bool, s: ScoreSettings, spark: SparkSession) -> DataFrame:
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
     _check_columns(events.columns, s)
     columns = set(events.columns)
-    precision = F.col("date_precision").cast("string") if "date_precision" in columns else F.lit("day")
-    end_day = _days(events, "end_date", nanos) if "end_date" in columns else F.lit(None).cast("int")
-    importance = F.col(s.importance_column).cast("double") if s.importance_column else F.lit(1.0)
+    precision = sf.col("date_precision").cast("string") if "date_precision" in columns else sf.lit("day")
+    end_day = _days(events, "end_date", nanos) if "end_date" in columns else sf.lit(None).cast("int")
+    importance = sf.col(s.importance_column).cast("double") if s.importance_column else sf.lit(1.0)
     frame = events.select(
-        F.expr(key_sql(s)).alias("key"),
+        sf.expr(key_sql(s)).alias("key"),
         _days(events, "date", nanos).alias("day"),
         end_day.alias("end_day"),
-        F.coalesce(precision, F.lit("day")).alias("date_precision"),
-        F.col("confidence").cast("string").alias("confidence"),
+        sf.coalesce(precision, sf.lit("day")).alias("date_precision"),
+        sf.col("confidence").cast("string").alias("confidence"),
         importance.alias("m"),
         *(
-            [F.col("goldstein").cast("double").alias("g")]
+            [sf.col("goldstein").cast("double").alias("g")]
             if s.goldstein_table is None
-            else [F.col("cameo_code").cast("string").alias("cameo_code")]
+            else [sf.col("cameo_code").cast("string").alias("cameo_code")]
         ),
     )
     if s.goldstein_table is not None:
         frame = _looked_up(frame, s, spark)
-    if frame.filter(F.col("g").isNull()).limit(1).count():
+    if frame.filter(sf.col("g").isNull()).limit(1).count():
         raise ValueError("missing Goldstein weight for some event(s)")
-    if s.importance_column and frame.filter(F.col("m").isNull() | (F.col("m") < 0)).limit(1).count():
+    if s.importance_column and frame.filter(sf.col("m").isNull() | (sf.col("m") < 0)).limit(1).count():
         raise ValueError("importance must be a non-negative number for every event")
     return frame
 
 
 def _looked_up(frame: DataFrame, s: ScoreSettings, spark: SparkSession) -> DataFrame:
     """Add ``g``, the chosen table's weight of each event's CAMEO code (or its root's, with the fallback)."""
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
     table = reference.load_goldstein_weights(s.goldstein_table)
     weights = spark.createDataFrame(
         pd.DataFrame({"code": table.index.astype(str), "weight": table.to_numpy("float64")}),
         schema="code STRING, weight DOUBLE",
     )
-    exact = F.broadcast(weights.withColumnRenamed("code", "cameo_code"))
+    exact = sf.broadcast(weights.withColumnRenamed("code", "cameo_code"))
     frame = frame.join(exact, on="cameo_code", how="left")
     if s.fallback_to_root:
-        root = F.broadcast(weights.select(F.col("code").alias("root"), F.col("weight").alias("root_weight")))
-        frame = frame.withColumn("root", F.substring("cameo_code", 1, 2)).join(root, on="root", how="left")
-        frame = frame.withColumn("weight", F.coalesce("weight", "root_weight"))
+        root = sf.broadcast(
+            weights.select(sf.col("code").alias("root"), sf.col("weight").alias("root_weight"))
+        )
+        frame = frame.withColumn("root", sf.substring("cameo_code", 1, 2)).join(root, on="root", how="left")
+        frame = frame.withColumn("weight", sf.coalesce("weight", "root_weight"))
     missing = [
         r[0]
-        for r in frame.filter(F.col("weight").isNull()).select("cameo_code").distinct().limit(10).collect()
+        for r in frame.filter(sf.col("weight").isNull()).select("cameo_code").distinct().limit(10).collect()
     ]
     if missing:
         raise ValueError(
@@ -286,13 +296,13 @@ def _looked_up(frame: DataFrame, s: ScoreSettings, spark: SparkSession) -> DataF
 
 def _daily_sums(events: DataFrame, s: ScoreSettings, spark: SparkSession) -> DataFrame:
     """The kernel's sums table: per pair, day, precision, end day and confidence level."""
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
     conflict, cooperative = sides_sql("g", "m")
     return events.groupBy("key", "day", "date_precision", "end_day", "confidence").agg(
-        F.sum(F.expr(conflict)).alias("conflict"),
-        F.sum(F.expr(cooperative)).alias("cooperative"),
-        F.count(F.lit(1)).alias("n"),
+        sf.sum(sf.expr(conflict)).alias("conflict"),
+        sf.sum(sf.expr(cooperative)).alias("cooperative"),
+        sf.count(sf.lit(1)).alias("n"),
     )
 
 
@@ -309,12 +319,12 @@ def _days(events: DataFrame, name: str, nanos: bool) -> Column:
     With ``nanos``, an integer column holds nanoseconds since the epoch: a Parquet timestamp in
     nanoseconds read with ``spark.sql.legacy.parquet.nanosAsLong``.
     """
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
     from pyspark.sql.types import IntegralType, LongType
 
     kind = events.schema[name].dataType
     if nanos and isinstance(kind, LongType):
-        return F.expr(f"(`{name}` - pmod(`{name}`, {_NS_PER_DAY})) div {_NS_PER_DAY}")
+        return sf.expr(f"(`{name}` - pmod(`{name}`, {_NS_PER_DAY})) div {_NS_PER_DAY}")
     if isinstance(kind, IntegralType):
         raise TypeError(f"the {name} column must be a date, a timestamp or an ISO date string, not {kind}")
-    return F.unix_date(F.to_date(F.col(name)))
+    return sf.unix_date(sf.to_date(sf.col(name)))

@@ -1,5 +1,6 @@
-"""The kernel every engine shares: the components of a push, the placement of events in time, the decay
-and the index formula.
+"""The kernel every engine shares.
+
+It holds the components of a push, the placement of events in time, the decay and the index formula.
 
 An engine (pandas, DuckDB, Spark) only has to produce the *sums table*: one row per pair label ``key``,
 ``date``, ``date_precision``, ``end_date`` and ``confidence`` with ``conflict`` (the sum of
@@ -193,8 +194,10 @@ def score_pushes(
             component.
         s: the settings (half-life, placement, k and the component(s)).
         freq: a key of :data:`FREQS`.
-        start, end: first and last day reported (default: the first and the last day with an event or a
-            piece of one). Events before ``start`` still count, decayed; events after ``end`` do not.
+        start: the first day reported (default: the first day with an event or a piece of one). Events
+            before it still count, decayed.
+        end: the last day reported (default: the last day with an event or a piece of one). Events after
+            it do not count.
         how: for weeks, months and quarters, how the daily pressure is summarised per period.
 
     Returns:
@@ -343,7 +346,11 @@ def score_sums(
     Args:
         sums: the engine's sums table (:data:`SUMS_COLUMNS`, any dtypes).
         s: the settings.
-        freq, start, end, how, pairs: as for ``score_dyads``.
+        freq: the period, as for ``score_dyads``.
+        start: the first day reported, as for ``score_dyads``.
+        end: the last day reported, as for ``score_dyads``.
+        how: how a period's daily pressure is summarised, as for ``score_dyads``.
+        pairs: keep only these pairs, as for ``score_dyads``.
 
     Returns:
         The same table as ``score_dyads`` with the same settings.
