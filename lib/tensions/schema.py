@@ -7,18 +7,36 @@ Validation works in two stages. First every file is read as text and checked col
 pandera (format, allowed values, ranges), then cross-table rules are checked (country codes that exist,
 sources that exist, CAMEO codes and Goldstein weights that agree with the reference tables). Every
 problem is reported with its file, line, column and reason; nothing is dropped.
+
+The event table's columns are written once, in :data:`EVENT_FIELDS` (the file's) and
+:data:`EVENT_DERIVED_FIELDS` (added by the loaders). Everything else is derived from them when called:
+the pandas dtypes (:func:`event_dtypes`), the typed-event checks (:func:`validate_events`), the Arrow and
+Parquet schema (:func:`event_arrow_schema`), the DuckDB types and column list (:func:`event_duckdb_types`,
+:func:`event_duckdb_columns`) and the Spark schema (:func:`event_spark_ddl`, :func:`event_spark_schema`).
+Adding a column is one :class:`~tensions.fields.Field` in the list.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow
 
+from tensions.fields import (
+    DATE_CHECKS,
+    Field,
+    arrow_schema,
+    between,
+    duckdb_columns,
+    duckdb_types,
+    matches,
+    spark_ddl,
+    spark_schema,
+    split_ok,
+)
 from tensions.names import suggest
 from tensions.vocabulary import CONFIDENCE_LEVELS, DATE_PRECISIONS, MEMBERSHIPS, ORIGINS, THEMES
 
@@ -33,132 +51,16 @@ with warnings.catch_warnings():  # pandera probes optional backends; PySpark war
 MAX_EVIDENCE_WORDS = 18
 MAX_TITLE_CHARS = 80
 
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
-
-
-@dataclass(frozen=True)
-class FieldType:
-    """How one field type is held by each engine: pandas, Arrow (and Parquet), DuckDB and Spark.
-
-    Attributes:
-        pandas: the pandas dtype (``category`` fields get a ``CategoricalDtype`` of their categories).
-        arrow: the Arrow type; Parquet files are written with it.
-        duckdb: the DuckDB SQL type, the one DuckDB reads the Arrow type as.
-        spark: the Spark SQL type (DDL name).
-    """
-
-    pandas: str
-    arrow: pyarrow.DataType
-    duckdb: str
-    spark: str
-
-
-#: Every field type and how each engine holds it. Dates are calendar days: microsecond timestamps with no
-#: time zone in pandas, Arrow and DuckDB (the resolution pandas gives parsed ISO dates), ``DATE`` in Spark.
-#: Categories travel as text; pandas types them with their categories.
-FIELD_TYPES: dict[str, FieldType] = {
-    "string": FieldType("string", pyarrow.string(), "VARCHAR", "STRING"),
-    "date": FieldType("datetime64[us]", pyarrow.timestamp("us"), "TIMESTAMP", "DATE"),
-    "int": FieldType("int64", pyarrow.int64(), "BIGINT", "BIGINT"),
-    "float": FieldType("float64", pyarrow.float64(), "DOUBLE", "DOUBLE"),
-    "category": FieldType("category", pyarrow.string(), "VARCHAR", "STRING"),
-}
-
-
-@dataclass(frozen=True)
-class Field:
-    """One column of a curated table: its name, type, whether it may be empty, its meaning and checks.
-
-    ``dtype`` is a key of :data:`FIELD_TYPES` (``string``, ``date``, ``int``, ``float`` or ``category``); a
-    ``category`` field lists its allowed values, in order, in ``categories``. The pandas, Arrow, DuckDB and
-    Spark types of the field are derived from ``dtype``.
-
-    >>> Field("intensity", "float", False, "How intense.").duckdb_type()
-    'DOUBLE'
-    """
-
-    name: str
-    dtype: str
-    required: bool
-    description: str
-    checks: tuple[pa.Check, ...] = field(default_factory=tuple)
-    categories: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        """Refuse an unknown field type, or categories on a field that is not a category."""
-        if self.dtype not in FIELD_TYPES:
-            raise ValueError(
-                f"field {self.name!r}: unknown type {self.dtype!r}; {suggest(self.dtype, FIELD_TYPES)}"
-            )
-        if (self.dtype == "category") != bool(self.categories):
-            raise ValueError(f"field {self.name!r}: a category field, and only one, lists its categories")
-
-    def text_checks(self) -> tuple[pa.Check, ...]:
-        """Return the checks of the field's text: its own, and for a category that it is one of the categories."""
-        if self.dtype != "category":
-            return self.checks
-        allowed = pa.Check.isin(self.categories, error=f"must be one of {', '.join(self.categories)}")
-        return (allowed, *self.checks)
-
-    def pandas_dtype(self) -> object:
-        """The pandas dtype of the field."""
-        if self.dtype == "category":
-            return pd.CategoricalDtype(list(self.categories))
-        return pd.api.types.pandas_dtype(FIELD_TYPES[self.dtype].pandas)
-
-    def arrow_type(self) -> pyarrow.DataType:
-        """The Arrow (and Parquet) type of the field."""
-        return FIELD_TYPES[self.dtype].arrow
-
-    def duckdb_type(self) -> str:
-        """The DuckDB SQL type of the field."""
-        return FIELD_TYPES[self.dtype].duckdb
-
-    def spark_type(self) -> str:
-        """The Spark SQL type of the field."""
-        return FIELD_TYPES[self.dtype].spark
-
-
-def _valid_iso_date(series: pd.Series) -> pd.Series:
-    parsed = pd.to_datetime(series, format="%Y-%m-%d", errors="coerce")
-    return parsed.notna()
-
-
-def _split_ok(allowed: tuple[str, ...]):
-    def check(series: pd.Series) -> pd.Series:
-        return series.map(lambda s: all(part.strip() in allowed for part in str(s).split(";")))
-
-    return check
-
-
-def _between(low: float, high: float) -> tuple[pa.Check, ...]:
-    """The check of a number that must lie in [low, high]."""
-    return (
-        pa.Check(
-            lambda s: pd.to_numeric(s, errors="coerce").between(low, high),
-            error=f"must be a number in [{low}, {high}]",
-        ),
-    )
-
-
-def _matches(pattern: str, error: str) -> tuple[pa.Check, ...]:
-    """The check of a text that must match a regular expression."""
-    return (pa.Check.str_matches(pattern, error=error),)
-
 
 def _coordinate_fields(latitude: str, longitude: str, place: str, required: bool) -> tuple[Field, Field]:
     """The latitude and longitude fields of a place, in decimal degrees."""
     return (
-        Field(latitude, "float", required, f"Latitude of {place} in decimal degrees.", _between(-90, 90)),
-        Field(longitude, "float", required, f"Longitude of {place} in decimal degrees.", _between(-180, 180)),
+        Field(latitude, "float", required, f"Latitude of {place} in decimal degrees.", between(-90, 90)),
+        Field(longitude, "float", required, f"Longitude of {place} in decimal degrees.", between(-180, 180)),
     )
 
 
-_ISO3 = _matches(r"^[A-Z]{3}$", "must be an ISO 3166 alpha-3 code")
-_DATE_CHECKS = (
-    pa.Check.str_matches(_ISO_DATE, error="must be an ISO date YYYY-MM-DD"),
-    pa.Check(_valid_iso_date, element_wise=False, error="is not a calendar date"),
-)
+_ISO3 = matches(r"^[A-Z]{3}$", "must be an ISO 3166 alpha-3 code")
 
 EVENT_FIELDS: tuple[Field, ...] = (
     Field(
@@ -166,14 +68,14 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "Stable unique id of the event, `EV-NNNN` (the analyst's own events: `OWN-NNNN`).",
-        _matches(r"^(EV|OWN)-\d{4}$", "must look like EV-0001 (or OWN-0001)"),
+        matches(r"^(EV|OWN)-\d{4}$", "must look like EV-0001 (or OWN-0001)"),
     ),
     Field(
         "date",
         "date",
         True,
         "ISO date `YYYY-MM-DD`; the first day of the period when the date is imprecise.",
-        _DATE_CHECKS,
+        DATE_CHECKS,
     ),
     Field(
         "date_precision",
@@ -188,7 +90,7 @@ EVENT_FIELDS: tuple[Field, ...] = (
         False,
         "Last day of a multi-day event; for a month/year-precision date, the last day of the window the "
         "event happened in, which may narrow or extend the period (optional).",
-        _DATE_CHECKS,
+        DATE_CHECKS,
     ),
     Field(
         "actor",
@@ -205,14 +107,14 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "CAMEO event code as a zero-padded string (`036`, `0874`).",
-        _matches(r"^\d{2,4}$", "must be a CAMEO code of 2 to 4 digits"),
+        matches(r"^\d{2,4}$", "must be a CAMEO code of 2 to 4 digits"),
     ),
     Field(
         "quad_class",
         "int",
         True,
         "Quad class 1-4 (verbal/material cooperation/conflict), CAMEO convention.",
-        _matches(r"^[1-4]$", "must be 1, 2, 3 or 4"),
+        matches(r"^[1-4]$", "must be 1, 2, 3 or 4"),
     ),
     Field(
         "goldstein",
@@ -245,7 +147,7 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "`;`-separated themes from the controlled vocabulary `tensions.schema.THEMES`.",
         (
             pa.Check(
-                _split_ok(THEMES),
+                split_ok(THEMES),
                 element_wise=False,
                 error=f"has a theme outside the vocabulary ({', '.join(THEMES)})",
             ),
@@ -296,7 +198,7 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "string",
         False,
         "Shared by the rows of one multilateral event split into pairs (`GR-NN`).",
-        _matches(r"^GR-\d{2,}$", "must look like GR-01"),
+        matches(r"^GR-\d{2,}$", "must look like GR-01"),
     ),
     Field(
         "notes", "string", False, "Anything else an analyst should know (e.g. a discrepancy between sources)."
@@ -321,19 +223,19 @@ SOURCE_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "Stable id `SNNN` (the analyst's own sources: `OWN-SNNNN`).",
-        _matches(r"^(S\d{3}|OWN-S\d{4})$", "must look like S001 (or OWN-S0001)"),
+        matches(r"^(S\d{3}|OWN-S\d{4})$", "must look like S001 (or OWN-S0001)"),
     ),
     Field("file", "string", True, "File name of the article in the seed collection."),
     Field("title", "string", True, "Title of the article."),
     Field("publisher", "string", True, "Publisher (or `unknown`)."),
     Field("author", "string", False, "Author(s), when stated."),
-    Field("published", "date", False, "Publication date, when known.", _DATE_CHECKS),
+    Field("published", "date", False, "Publication date, when known.", DATE_CHECKS),
     Field(
         "url",
         "string",
         False,
         "Address of the article, when known.",
-        _matches(r"^https?://", "must be an http(s) address"),
+        matches(r"^https?://", "must be an http(s) address"),
     ),
     Field("notes", "string", False, "Licence, known date mistakes and other caveats."),
 )
@@ -348,18 +250,18 @@ COUNTRY_FIELDS: tuple[Field, ...] = (
         "string",
         False,
         "`;`-separated memberships: " + ", ".join(MEMBERSHIPS) + ".",
-        (pa.Check(_split_ok(MEMBERSHIPS), element_wise=False, error="has an unknown membership"),),
+        (pa.Check(split_ok(MEMBERSHIPS), element_wise=False, error="has an unknown membership"),),
     ),
     Field("notes", "string", False, "Caveats (e.g. frozen or partial membership)."),
 )
 
 ERA_FIELDS: tuple[Field, ...] = (
     Field(
-        "era_id", "string", True, "Stable id in kebab case.", _matches(r"^[a-z0-9-]+$", "must be kebab-case")
+        "era_id", "string", True, "Stable id in kebab case.", matches(r"^[a-z0-9-]+$", "must be kebab-case")
     ),
     Field("name", "string", True, "Name shown on charts."),
-    Field("start", "date", True, "First day of the era.", _DATE_CHECKS),
-    Field("end", "date", True, "Last day of the era.", _DATE_CHECKS),
+    Field("start", "date", True, "First day of the era.", DATE_CHECKS),
+    Field("end", "date", True, "Last day of the era.", DATE_CHECKS),
     Field("description", "string", True, "One line in our own words."),
     Field(
         "pairs",
@@ -522,7 +424,7 @@ def event_arrow_schema(names: Iterable[str] | None = None) -> pyarrow.Schema:
     >>> event_arrow_schema(["event_id", "date", "quad_class"]).types
     [DataType(string), TimestampType(timestamp[us]), DataType(int64)]
     """
-    return pyarrow.schema([(f.name, f.arrow_type()) for f in event_fields(names)])
+    return arrow_schema(event_fields(names))
 
 
 def event_duckdb_types(names: Iterable[str] | None = None) -> dict[str, str]:
@@ -531,7 +433,7 @@ def event_duckdb_types(names: Iterable[str] | None = None) -> dict[str, str]:
     >>> event_duckdb_types(["date", "goldstein"])
     {'date': 'TIMESTAMP', 'goldstein': 'DOUBLE'}
     """
-    return {f.name: f.duckdb_type() for f in event_fields(names)}
+    return duckdb_types(event_fields(names))
 
 
 def event_duckdb_columns(names: Iterable[str] | None = None) -> str:
@@ -540,7 +442,7 @@ def event_duckdb_columns(names: Iterable[str] | None = None) -> str:
     >>> event_duckdb_columns(["event_id", "date"])
     '"event_id" VARCHAR, "date" TIMESTAMP'
     """
-    return ", ".join(f"{quote_sql_name(name)} {kind}" for name, kind in event_duckdb_types(names).items())
+    return duckdb_columns(event_fields(names))
 
 
 def event_spark_ddl(names: Iterable[str] | None = None) -> str:
@@ -549,7 +451,7 @@ def event_spark_ddl(names: Iterable[str] | None = None) -> str:
     >>> event_spark_ddl(["event_id", "date", "quad_class"])
     '`event_id` STRING, `date` DATE, `quad_class` BIGINT'
     """
-    return ", ".join("`" + f.name.replace("`", "``") + "` " + f.spark_type() for f in event_fields(names))
+    return spark_ddl(event_fields(names))
 
 
 def event_spark_schema(names: Iterable[str] | None = None) -> StructType:
@@ -557,25 +459,7 @@ def event_spark_schema(names: Iterable[str] | None = None) -> StructType:
 
     Fields are nullable: a required field is checked by the event schema, not by Spark.
     """
-    from pyspark.sql import types
-
-    kinds = {
-        "STRING": types.StringType,
-        "DATE": types.DateType,
-        "BIGINT": types.LongType,
-        "DOUBLE": types.DoubleType,
-    }
-    fields = [types.StructField(f.name, kinds[f.spark_type()](), True) for f in event_fields(names)]
-    return types.StructType(fields)
-
-
-def quote_sql_name(name: str) -> str:
-    """Quote a column or table name for DuckDB SQL.
-
-    >>> print(quote_sql_name('a"b'))
-    "a""b"
-    """
-    return '"' + name.replace('"', '""') + '"'
+    return spark_schema(event_fields(names))
 
 
 def require_columns(columns: Iterable[str], names: Iterable[str], prefix: str = "events lack") -> None:
