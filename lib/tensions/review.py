@@ -20,7 +20,7 @@ import pandas as pd
 
 from tensions import paths, reference
 from tensions.data import canonical_pairs
-from tensions.vocabulary import CONFIDENCE_LEVELS
+from tensions.vocabulary import CONFIDENCE_LEVELS, DATE_PRECISIONS
 
 _ENV = jinja2.Environment(autoescape=True)
 _SENTENCE = _ENV.from_string(
@@ -91,7 +91,7 @@ class CandidateCard:
         self.target = widgets.Dropdown(options=_with(countries, target), value=target, description="target")
         self.date = widgets.DatePicker(value=_date_or_none(row["date"]), description="date")
         self.precision = widgets.Dropdown(
-            options=["day", "month", "year"], value=row["date_precision"], description="precision"
+            options=list(DATE_PRECISIONS), value=row["date_precision"], description="precision"
         )
         current = next((o for o in cameo if o.split(" ", 1)[0] == row["cameo_code"]), str(row["cameo_code"]))
         self.cameo = widgets.Combobox(
