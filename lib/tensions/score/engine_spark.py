@@ -124,13 +124,15 @@ def score_dyads_spark(
             ``python -m tensions ingest``, a pandas events DataFrame, or a Spark DataFrame; it needs
             ``date``, ``actor``, ``target``, ``confidence`` and ``goldstein`` (or ``cameo_code`` with a
             ``goldstein_table``); ``date_precision`` and ``end_date`` are used when present.
-        freq: the period, as for ``score_dyads`` (``D``, ``W``, ``M`` or ``Q``).
-        start: the first day reported, as for ``score_dyads``.
-        end: the last day reported, as for ``score_dyads``.
-        how: how a period's daily pressure is summarised, as for ``score_dyads``.
-        pairs: keep only these pairs, as for ``score_dyads``.
-        settings: a ``ScoreSettings`` (every setting is honoured).
-        **knobs: override fields of ``settings``.
+        freq: ``D``, ``W``, ``M`` or ``Q``; this and the next four arguments mean what they mean for
+            ``score_dyads``.
+        start: first day of the result.
+        end: last day of the result.
+        how: summary of a period's daily pressure (``mean``, ``max`` or ``last``).
+        pairs: the pairs to keep (by default every pair).
+        settings: the ``ScoreSettings`` to start from; all of them are honoured, and ``**knobs``
+            override its fields.
+        **knobs: setting overrides (``half_life_days=...``).
         spark: the session to use (by default the Spark DataFrame's own, else :func:`get_spark`).
 
     Returns:
