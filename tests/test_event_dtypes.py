@@ -120,6 +120,9 @@ def test_a_field_added_to_the_list_reaches_arrow_duckdb_and_spark(monkeypatch, c
     con = duckdb.connect()
     con.execute(f"CREATE TABLE events ({schema.event_duckdb_columns()})")
     assert con.table("events").to_arrow_table().schema == arrow
+    # and text cast with the DuckDB select list comes out in the same schema
+    con.execute(f"CREATE TABLE raw AS SELECT {', '.join(f'NULL::VARCHAR AS {c}' for c in columns)}")
+    assert con.sql(f"SELECT {schema.event_duckdb_casts()} FROM raw").to_arrow_table().schema == arrow
     # typed events (pandas) convert to the Arrow schema, intensity included
     typed = coerce_events(curated.assign(intensity=1.5))
     table = pa.Table.from_pandas(typed, schema=arrow, preserve_index=False)

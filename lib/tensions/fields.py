@@ -168,6 +168,23 @@ def duckdb_columns(fields: Iterable[Field]) -> str:
     return ", ".join(f"{quote_sql_name(f.name)} {f.duckdb_type()}" for f in fields)
 
 
+def duckdb_casts(fields: Iterable[Field], source: str = "") -> str:
+    """Return a DuckDB select list that casts each field's column to its type, keeping its name.
+
+    Args:
+        fields: the fields.
+        source: the quoted relation or alias the columns come from (e.g. ``k``), if any.
+
+    >>> duckdb_casts([Field("n", "int", True, "A count.")], "k")
+    'CAST(k."n" AS BIGINT) AS "n"'
+    """
+    prefix = f"{source}." if source else ""
+    return ", ".join(
+        f"CAST({prefix}{quote_sql_name(f.name)} AS {f.duckdb_type()}) AS {quote_sql_name(f.name)}"
+        for f in fields
+    )
+
+
 def spark_ddl(fields: Iterable[Field]) -> str:
     """Return the Spark schema of a table of these fields as a DDL string."""
     return ", ".join("`" + f.name.replace("`", "``") + "` " + f.spark_type() for f in fields)

@@ -11,8 +11,8 @@ problem is reported with its file, line, column and reason; nothing is dropped.
 The event table's columns are written once, in :data:`EVENT_FIELDS` (the file's) and
 :data:`EVENT_DERIVED_FIELDS` (added by the loaders). Everything else is derived from them when called:
 the pandas dtypes (:func:`event_dtypes`), the typed-event checks (:func:`validate_events`), the Arrow and
-Parquet schema (:func:`event_arrow_schema`), the DuckDB types and column list (:func:`event_duckdb_types`,
-:func:`event_duckdb_columns`) and the Spark schema (:func:`event_spark_ddl`, :func:`event_spark_schema`).
+Parquet schema (:func:`event_arrow_schema`), the DuckDB types, column list and casts (:func:`event_duckdb_types`,
+:func:`event_duckdb_columns`, :func:`event_duckdb_casts`) and the Spark schema (:func:`event_spark_ddl`, :func:`event_spark_schema`).
 Adding a column is one :class:`~tensions.fields.Field` in the list.
 """
 
@@ -30,6 +30,7 @@ from tensions.fields import (
     Field,
     arrow_schema,
     between,
+    duckdb_casts,
     duckdb_columns,
     duckdb_types,
     matches,
@@ -443,6 +444,19 @@ def event_duckdb_columns(names: Iterable[str] | None = None) -> str:
     '"event_id" VARCHAR, "date" TIMESTAMP'
     """
     return duckdb_columns(event_fields(names))
+
+
+def event_duckdb_casts(names: Iterable[str] | None = None, source: str = "") -> str:
+    """Return a DuckDB select list casting the event columns to their types (an SQL view onto the events).
+
+    Args:
+        names: only these fields, in this order (default: every field).
+        source: the relation or alias the columns come from, if any.
+
+    >>> event_duckdb_casts(["date"])
+    'CAST("date" AS TIMESTAMP) AS "date"'
+    """
+    return duckdb_casts(event_fields(names), source)
 
 
 def event_spark_ddl(names: Iterable[str] | None = None) -> str:
