@@ -11,8 +11,9 @@ problem is reported with its file, line, column and reason; nothing is dropped.
 The event table's columns are written once, in :data:`EVENT_FIELDS` (the file's) and
 :data:`EVENT_DERIVED_FIELDS` (added by the loaders). Everything else is derived from them when called:
 the pandas dtypes (:func:`event_dtypes`), the typed-event checks (:func:`validate_events`), the Arrow and
-Parquet schema (:func:`event_arrow_schema`), the DuckDB types, column list and casts (:func:`event_duckdb_types`,
-:func:`event_duckdb_columns`, :func:`event_duckdb_casts`) and the Spark schema (:func:`event_spark_ddl`, :func:`event_spark_schema`).
+Parquet schema (:func:`event_arrow_schema`), the DuckDB types, column list and casts
+(:func:`event_duckdb_types`, :func:`event_duckdb_columns`, :func:`event_duckdb_casts`) and the Spark
+schema (:func:`event_spark_ddl`, :func:`event_spark_schema`).
 Adding a column is one :class:`~tensions.fields.Field` in the list.
 """
 
