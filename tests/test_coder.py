@@ -414,3 +414,11 @@ def test_a_broken_own_events_file_is_a_clear_cli_error(workspace, tmp_path, caps
     article.write_text("Russia accused Azerbaijan on 3 May 2025.", encoding="utf-8")
     assert main(["code", str(article), "--out", str(tmp_path / "c.csv")]) == 2
     assert "events.csv" in capsys.readouterr().err
+
+
+def test_review_stays_a_function_after_its_module_is_imported():
+    import importlib
+
+    module = importlib.import_module("tensions.review_view")
+    assert tensions.review is module.review
+    assert callable(tensions.review)

@@ -14,7 +14,7 @@ Notebooks ``import tensions`` and call the functions below; all logic lives in t
 - :mod:`tensions.widgets` — the interactive dashboard.
 - :mod:`tensions.ingest` — readers of GDELT, ACLED, ICEWS and any CSV.
 - :mod:`tensions.coder` — ``code_article``: from an article to candidate events.
-- :mod:`tensions.review` — the review view of candidates; :mod:`tensions.own` — the analyst's own events.
+- :mod:`tensions.review_view` — ``review``, the view of candidates; :mod:`tensions.own` — the analyst's own events.
 
 Names are imported lazily so that ``import tensions`` stays fast.
 """
@@ -49,7 +49,7 @@ _EXPORTS: dict[str, str] = {
     "dashboard": "tensions.widgets",
     "code_article": "tensions.coder",
     "CoderError": "tensions.coder",
-    "review": "tensions.review",
+    "review": "tensions.review_view",
     "save_accepted": "tensions.own",
 }
 
