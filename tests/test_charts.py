@@ -171,7 +171,7 @@ def test_monthly_trend_arrows_and_busiest_small_multiples(ds, scores):
     window = scores[scores["date"] >= "2021-11-01"]
     multiples = charts.build_small_multiples_figure(window)
     titles = [a.text.split(" · ")[0] for a in multiples.layout.annotations if " events" in (a.text or "")]
-    assert titles[0] == "AZE-RUS" and titles == charts.tension.busiest_pairs(window)
+    assert titles[0] == "AZE-RUS" and titles == charts.panels.busiest_pairs(window)
     assert multiples.layout.yaxis.range[0] <= window["index"].min()  # no panel clipped at the bottom
     sweep = scoring.sweep_sensitivity(ds["events"], "KAZ-RUS", half_lives=(14, 30))
     assert "KAZ-RUS" in charts.build_sensitivity_figure(sweep, pair="KAZ-RUS").layout.title.text

@@ -19,8 +19,10 @@ TREND_STYLE: dict[str, tuple[str, str, str]] = {
 def build_trend_figure(
     trend: pd.DataFrame, threshold: float | None = None, title: str | None = None
 ) -> go.Figure:
-    """One row per pair, one column per month: an up arrow where the month deteriorated, a down arrow where
-    it improved (``tensions.scoring.score_monthly_trend``); unchanged months are left blank.
+    """One row per pair, one column per month, an arrow where the month's index moved.
+
+    An up arrow where the month deteriorated, a down arrow where it improved
+    (``tensions.scoring.score_monthly_trend``); unchanged months are left blank.
 
     Args:
         trend: ``pair``, ``date`` (month start), ``index``, ``change``, ``trend``.
