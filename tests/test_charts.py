@@ -148,6 +148,11 @@ def test_heatmap_waterfall_mix_map(ds, scores):
     )
     assert located >= 60  # the map window covers the region: nearly every located event is on it
     assert sum(len(t.lat) for t in fig.data if t.name in charts.style.QUAD_NAMES.values()) == located
+    # the map fills its domain (plotly centres a map narrower than its domain): no blank margin on the left
+    size, margin = (fig.layout.width or 1200, fig.layout.height), fig.layout.margin
+    domain_px = (fig.layout.geo.domain.x[1] - fig.layout.geo.domain.x[0]) * (size[0] - margin.l - margin.r)
+    aspect = domain_px / (size[1] - margin.t - margin.b)
+    assert fig.layout.geo.domain.x[0] == 0 and aspect == pytest.approx(charts.geo.mercator_aspect(), rel=0.01)
 
 
 def test_diagnostic_figures(ds, scores):

