@@ -96,7 +96,100 @@ def top_event_annotations(
 LABEL_OFFSETS = (
     (40, -30), (-40, -30), (60, -55), (-60, -55), (0, -80), (90, -80), (-90, -80), (40, 32), (-40, 32),
     (0, -105), (120, -105), (-120, -105), (70, 58), (-70, 58), (0, -130), (150, -130), (-150, -130),
+    (25, -45), (-25, -45), (30, 45), (-30, 45), (110, -40), (-110, -40), (0, 75), (100, 80), (-100, 80),
+    (190, -60), (-190, -60), (0, -160), (180, -160), (-180, -160),
 )  # fmt: skip
+#: Pixels kept between a label's box and a data line or marker (the line's own half width is added).
+DATA_CLEARANCE = 3.0
+
+
+Box = tuple[float, float, float, float]
+
+
+def _to_pixels(
+    x: np.ndarray, y: np.ndarray, lo: pd.Timestamp, hi: pd.Timestamp, y_range: Sequence[float], plot_px
+) -> np.ndarray:
+    """Dates and values as ``(n, 2)`` pixel positions in a plot of ``plot_px`` (x from the left, y down)."""
+    span = max((hi - lo).value, 1)
+    px = (x.astype("int64") - lo.value) / span * plot_px[0]
+    py = (1 - (y - y_range[0]) / (y_range[1] - y_range[0])) * plot_px[1]
+    return np.column_stack([px, py])
+
+
+def _densify(points: np.ndarray, step: float = 3.0) -> np.ndarray:
+    """Points every ``step`` pixels along a polyline (NaN rows break it), so a steep segment is sampled too."""
+    if len(points) < 2:
+        return points[~np.isnan(points).any(axis=1)]
+    a, b = points[:-1], points[1:]
+    keep = ~(np.isnan(a).any(axis=1) | np.isnan(b).any(axis=1))
+    a, b = a[keep], b[keep]
+    counts = np.maximum(1, np.ceil(np.hypot(*(b - a).T) / step)).astype(int)
+    t = np.concatenate([np.arange(n) / n for n in counts])
+    starts, ends = np.repeat(a, counts, axis=0), np.repeat(b, counts, axis=0)
+    tail = points[~np.isnan(points).any(axis=1)][-1:]
+    return np.vstack([starts + (ends - starts) * t[:, None], tail])
+
+
+def _trace_points(trace, lo, hi, y_range, plot_px) -> list[np.ndarray]:
+    """What a scatter trace draws, as ``(n, 3)`` arrays: pixel x, pixel y and the half width to keep clear."""
+    mode = trace.mode or "lines"
+    if trace.type != "scatter" or trace.x is None or trace.y is None or trace.visible is False:
+        return []
+    x = pd.to_datetime(pd.Series(list(trace.x), dtype="object"), errors="coerce").to_numpy("datetime64[ns]")
+    y = pd.to_numeric(pd.Series(list(trace.y), dtype="object"), errors="coerce").to_numpy(float)
+    xy = _to_pixels(x, y, lo, hi, y_range, plot_px)
+    xy[np.isnat(x)] = np.nan
+    found = []
+    line_width = trace.line.width if trace.line.width is not None else 2
+    if "lines" in mode and line_width > 0:
+        drawn = _densify(xy)
+        found.append(np.column_stack([drawn, np.full(len(drawn), line_width / 2)]))
+    if "markers" in mode:
+        size = trace.marker.size if isinstance(trace.marker.size, int | float) else 6
+        drawn = xy[~np.isnan(xy).any(axis=1)]
+        found.append(np.column_stack([drawn, np.full(len(drawn), size / 2)]))
+    return found
+
+
+def data_obstacles(
+    fig: go.Figure, lo: pd.Timestamp, hi: pd.Timestamp, y_range: Sequence[float], plot_px: tuple[int, int]
+) -> np.ndarray:
+    """Every point of the figure's data lines and markers in pixels, with the half width to keep clear.
+
+    Returns:
+        An ``(n, 3)`` array: x and y in pixels of the plot area, and the line's half width or marker radius.
+    """
+    parts = [part for trace in fig.data for part in _trace_points(trace, lo, hi, y_range, plot_px)]
+    inside = [
+        p[(p[:, 0] >= 0) & (p[:, 0] <= plot_px[0]) & (p[:, 1] >= 0) & (p[:, 1] <= plot_px[1])] for p in parts
+    ]
+    return np.vstack(inside) if inside else np.empty((0, 3))
+
+
+def _era_boxes(eras: pd.DataFrame | None, lo: pd.Timestamp, hi: pd.Timestamp, width: int) -> list[Box]:
+    """The boxes of the era names, written at the top left of each era (see ``shade_eras``)."""
+    span = max((hi - lo).days, 1)
+    boxes = []
+    for era in [] if eras is None else eras.itertuples():
+        if lo <= era.start <= hi:
+            x, w = (era.start - lo).days / span * width, 6.2 * len(str(era.name)) + 8
+            if x + w > width:  # written to end at the era's end
+                x = min(width, (min(era.end, hi) - lo).days / span * width) - w
+            boxes.append((x, 0, x + w, 32))
+    return boxes
+
+
+def _hits_data(box: Box, near: np.ndarray) -> bool:
+    """Whether a data point (with its half width and :data:`DATA_CLEARANCE`) falls inside ``box``."""
+    pad = near[:, 2] + DATA_CLEARANCE
+    return bool(
+        (
+            (near[:, 0] > box[0] - pad)
+            & (near[:, 0] < box[2] + pad)
+            & (near[:, 1] > box[1] - pad)
+            & (near[:, 1] < box[3] + pad)
+        ).any()
+    )
 
 
 def place_labels(
@@ -106,47 +199,52 @@ def place_labels(
     y_range: Sequence[float],
     plot_px: tuple[int, int] = (1100, 350),
     eras: pd.DataFrame | None = None,
+    obstacles: np.ndarray | None = None,
 ) -> list[tuple[int, int]]:
-    """Arrow offsets (ax, ay) for point labels so that their boxes do not overlap, greedily, left to right.
+    """Arrow offsets (ax, ay) for point labels that clear each other and the data, greedily, left to right.
 
     Each label (``x`` date, ``y`` value, ``text`` with ``<br>`` line breaks) takes the first offset of
-    :data:`LABEL_OFFSETS` whose box (about 6 px per character, 14 px per line) stays near the plot and clears the boxes already placed and the era
-    names along the top of the plot; if none does, the first offset.
+    :data:`LABEL_OFFSETS` whose box (about 6 px per character, 14 px per line) stays near the plot and
+    clears the boxes already placed, the era names along the top of the plot and the ``obstacles`` (data
+    points from :func:`data_obstacles`); failing that, the first offset that clears the labels, then the
+    first offset.
 
     >>> day = pd.Timestamp("2024-12-25")
     >>> mid = day + pd.Timedelta(days=180)
     >>> place_labels([{"x": mid, "y": 80, "text": "a" * 30}] * 2, day, day + pd.Timedelta(days=365), [30, 100])
     [(40, -30), (60, -55)]
     """
-    span = max((hi - lo).days, 1)
     width, height = plot_px
-    placed: list[tuple[float, float, float, float]] = []
-    for era in (
-        [] if eras is None else eras.itertuples()
-    ):  # the era names, written at the top left of each era
-        if lo <= era.start <= hi:
-            x, w = (era.start - lo).days / span * width, 6.2 * len(str(era.name)) + 8
-            if x + w > width:  # written to end at the era's end (see ``shade_eras``)
-                x = min(width, (min(era.end, hi) - lo).days / span * width) - w
-            placed.append((x, 0, x + w, 32))
+    placed = _era_boxes(eras, lo, hi, width)
+    data = np.empty((0, 3)) if obstacles is None else obstacles
     order = sorted(range(len(labels)), key=lambda i: (labels[i]["x"], -labels[i]["y"]))
     chosen: dict[int, tuple[int, int]] = {}
     for i in order:
         label = labels[i]
-        x = (pd.Timestamp(label["x"]) - lo).days / span * width
-        y = (1 - (label["y"] - y_range[0]) / (y_range[1] - y_range[0])) * height
+        ((x, y),) = _to_pixels(
+            np.array([pd.Timestamp(label["x"]).value]),
+            np.array([float(label["y"])]),
+            lo,
+            hi,
+            y_range,
+            plot_px,
+        )
         lines = str(label["text"]).split("<br>")
         w, h = 6 * max(len(line) for line in lines) + 10, 14 * len(lines) + 4
-        for ax, ay in LABEL_OFFSETS:
-            box = (x + ax - w / 2, y + ay - h / 2, x + ax + w / 2, y + ay + h / 2)
-            inside = box[0] > 0 and box[2] < width and box[1] > -45 and box[3] < height
-            if inside and not any(_overlap(box, other) for other in placed):
-                break
-        else:
-            ax, ay = LABEL_OFFSETS[0]
-            box = (x + ax - w / 2, y + ay - h / 2, x + ax + w / 2, y + ay + h / 2)
-        placed.append(box)
-        chosen[i] = (ax, ay)
+        boxes = [(x + ax - w / 2, y + ay - h / 2, x + ax + w / 2, y + ay + h / 2) for ax, ay in LABEL_OFFSETS]
+        near = data[(np.abs(data[:, 0] - x) < 250 + w) & (np.abs(data[:, 1] - y) < 200 + h)]
+        fits = [
+            b[0] > 0
+            and b[2] < width
+            and b[1] > -45
+            and b[3] < height
+            and not any(_overlap(b, o) for o in placed)
+            for b in boxes
+        ]
+        clear = [k for k, ok in enumerate(fits) if ok and not _hits_data(boxes[k], near)]
+        k = clear[0] if clear else (fits.index(True) if any(fits) else 0)
+        placed.append(boxes[k])
+        chosen[i] = LABEL_OFFSETS[k]
     return [chosen[i] for i in range(len(labels))]
 
 
@@ -166,8 +264,9 @@ def add_numbered_labels(
 ) -> int:
     """Number the labelled points (in date order) and list their titles in a key under the plot, in place.
 
-    A number next to a point is short enough to be placed clear of the others even where events crowd
-    (December 2024); the full titles are wrapped, never cut, in two columns below the x axis.
+    A number next to a point is short enough to be placed clear of the others and of the data lines and
+    markers already in ``fig``, even where events crowd (December 2024); the full titles are wrapped, never
+    cut, in two columns below the x axis.
 
     Args:
         fig: the figure, changed in place.
@@ -185,6 +284,7 @@ def add_numbered_labels(
     if not labels:
         return 0
     ordered = sorted(labels, key=lambda label: (pd.Timestamp(label["x"]), label["pair"]))
+    obstacles = data_obstacles(fig, pd.Timestamp(lo), pd.Timestamp(hi), y_range, plot_px)
     numbers = [{**label, "text": str(i)} for i, label in enumerate(ordered, start=1)]
     notes = [
         {
@@ -202,7 +302,7 @@ def add_numbered_labels(
             "borderpad": 1,
         }
         for label, (ax, ay) in zip(
-            numbers, place_labels(numbers, lo, hi, y_range, plot_px, eras=eras), strict=True
+            numbers, place_labels(numbers, lo, hi, y_range, plot_px, eras, obstacles), strict=True
         )
     ]
     rows = (len(numbers) + 1) // 2
