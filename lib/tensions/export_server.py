@@ -188,13 +188,20 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         return {"ok": True}
 
 
-def serve(address: str) -> dict:
+def serve(address: str, tabs: int | None = None) -> dict:
     """Serve render requests on the Unix socket ``address`` until a ``stop`` request; return the stats.
 
     The kaleido session opens before the socket is bound, so a server that answers is ready to render.
+
+    Args:
+        address: the socket's path.
+        tabs: figures rendered at once (default: two per notebook the run executes at once, as when each
+            notebook had its own session; a tab waits on its page reload after each image).
     """
+    from tensions import static_session
     from tensions.static_session import close_sessions, get_session
 
+    static_session.SESSION_TABS = tabs
     opened = time.perf_counter()
     get_session(with_geo=False).open()
     server = _Server(address)
@@ -208,11 +215,11 @@ def serve(address: str) -> dict:
 
 
 @contextlib.contextmanager
-def running_export_server(start_timeout: float = 180.0) -> Iterator[str]:
+def running_export_server(tabs: int | None = None, start_timeout: float = 180.0) -> Iterator[str]:
     """Run an export server in a child process for the duration of the block, its socket in the environment.
 
-    The child is ``python -m tensions.export_server SOCKET``; the block starts once it answers a ``ping``
-    (its Chromium open).
+    The child is ``python -m tensions.export_server SOCKET [TABS]``; the block starts once it answers a
+    ``ping`` (its Chromium open). ``tabs``: figures it renders at once (default: its session's default).
 
     Yields:
         The socket's path; :data:`SOCKET_ENV` names it until the block ends (then the previous value).
@@ -225,7 +232,8 @@ def running_export_server(start_timeout: float = 180.0) -> Iterator[str]:
     """
     folder = tempfile.mkdtemp(prefix="tensions-export-")
     address = os.path.join(folder, "export.sock")
-    process = subprocess.Popen([sys.executable, "-m", "tensions.export_server", address])
+    command = [sys.executable, "-m", "tensions.export_server", address, *([str(tabs)] if tabs else [])]
+    process = subprocess.Popen(command)
     previous = os.environ.get(SOCKET_ENV)
     try:
         _wait_until_ready(address, process, start_timeout)
@@ -280,12 +288,12 @@ def format_stats(stats: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m tensions.export_server SOCKET``: serve until asked to stop."""
+    """``python -m tensions.export_server SOCKET [TABS]``: serve until asked to stop."""
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m tensions.export_server SOCKET", file=sys.stderr)
+    if len(args) not in (1, 2) or (len(args) == 2 and not args[1].isdigit()):
+        print("usage: python -m tensions.export_server SOCKET [TABS]", file=sys.stderr)
         return 2
-    serve(args[0])
+    serve(args[0], int(args[1]) if len(args) == 2 else None)
     return 0
 
 

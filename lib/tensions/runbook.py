@@ -218,7 +218,7 @@ def format_timings(timings: list[StepTiming], wall_s: float, jobs: int) -> str:
 
 
 @contextlib.contextmanager
-def _export_server(enabled: bool = True) -> Iterator[None]:
+def _export_server(enabled: bool = True, tabs: int | None = None) -> Iterator[None]:
     """One export server (one Chromium) for every notebook of the run (:mod:`tensions.export_server`).
 
     If it cannot start (no Chromium, for one), the run goes on and each notebook renders its own images.
@@ -228,7 +228,7 @@ def _export_server(enabled: bool = True) -> Iterator[None]:
     with contextlib.ExitStack() as stack:
         if enabled:
             try:
-                stack.enter_context(export_server.running_export_server())
+                stack.enter_context(export_server.running_export_server(tabs=tabs))
             except export_server.ExportServerError as exc:
                 print(
                     f"no shared export server ({exc}); each notebook renders its own static images",
@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     chosen = args.notebooks or list_notebooks()
     jobs = max(1, min(args.jobs or default_jobs(), len(chosen)))
-    with _export_server(enabled=not args.no_export_server):
+    with _export_server(enabled=not args.no_export_server, tabs=2 * jobs):
         timings = run_all(chosen, jobs=jobs)
     wall = time.perf_counter() - started
     _remember_times(timings)

@@ -101,13 +101,16 @@ class StaticSession:
 
 _SESSIONS: dict[bool, StaticSession] = {}
 _LOCK = threading.Lock()
+#: Tabs of the sessions this process opens (None: :func:`default_tabs`); the export server, which renders
+#: for several notebooks at once, opens more.
+SESSION_TABS: int | None = None
 
 
 def get_session(with_geo: bool = False) -> StaticSession:
     """This process's kept session (opened on first use), with or without the map outlines."""
     with _LOCK:
         if with_geo not in _SESSIONS:
-            _SESSIONS[with_geo] = StaticSession(with_geo=with_geo)
+            _SESSIONS[with_geo] = StaticSession(with_geo=with_geo, tabs=SESSION_TABS)
         return _SESSIONS[with_geo]
 
 
