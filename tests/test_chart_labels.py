@@ -1,5 +1,8 @@
-"""Every label of every chart of the standard set is readable: exported to SVG, drawn in Chromium, no two text
-boxes overlap, none leaves the figure, and no data line or marker runs under a label."""
+"""Every label of every chart of the standard set is readable.
+
+Each chart is exported to SVG and drawn in Chromium: no two text boxes overlap, none leaves the figure, and no
+data line or marker runs under a label.
+"""
 
 from __future__ import annotations
 

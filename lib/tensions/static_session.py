@@ -52,6 +52,7 @@ class StaticSession:
     """
 
     def __init__(self, with_geo: bool = False, tabs: int | None = None):
+        """A session not yet open: its thread and event loop start, Chromium on the first use."""
         self.with_geo = with_geo
         self.tabs = tabs or default_tabs()
         self._loop = asyncio.new_event_loop()
