@@ -214,24 +214,10 @@ def capital_code_places(fig: go.Figure, codes: Sequence[str], xy: np.ndarray) ->
 
 def _add_capitals(fig: go.Figure, shown: pd.DataFrame) -> None:
     """The capitals as rings, and their codes placed clear of the arcs and events (:func:`capital_code_places`)."""
-    fig.add_trace(
-        go.Scattergeo(
-            lon=shown["capital_lon"],
-            lat=shown["capital_lat"],
-            mode="markers",
-            marker={
-                "size": CAPITAL_SIZE,
-                "color": "#222222",
-                "symbol": "circle-open",
-                "line": {"width": 1.6},
-            },
-            name="capitals",
-            hovertext=[
-                html.escape(f"{n} ({c})") for n, c in zip(shown["name"], shown["capital"], strict=True)
-            ],
-            hoverinfo="text",
-        )
-    )
+    ring = {"size": CAPITAL_SIZE, "color": "#222222", "symbol": "circle-open", "line": {"width": 1.6}}
+    names = [html.escape(f"{n} ({c})") for n, c in zip(shown["name"], shown["capital"], strict=True)]
+    where = {"lon": shown["capital_lon"], "lat": shown["capital_lat"], "mode": "markers", "name": "capitals"}
+    fig.add_trace(go.Scattergeo(where, marker=ring, hovertext=names, hoverinfo="text"))
     codes = [str(code) for code in shown.index]
     xy = map_pixels(shown["capital_lon"], shown["capital_lat"])
     centres = capital_code_places(fig, codes, xy)
