@@ -1,10 +1,12 @@
-"""Export benchmark: N static images, one Chromium per image vs the workbook's kept kaleido session.
+"""Export benchmark: N static images, one Chromium per image vs the workbook's kept kaleido sessions.
 
 Baseline: ``plotly.io.write_image`` for each file, which starts a Chromium for every image (the naive way).
-The workbook's path is ``tensions.export.export_figures``: the first call opens one kaleido session that the
-process keeps, so later exports only render. Measured: the session's opening once, then the N figures
-exported the way a report exports them (a few calls of a few figures each) in the open session; s/figure and
-the ratio to the baseline, with and without the opening counted.
+The workbook's paths are ``tensions.export.export_figures`` (1) in a session this process keeps: the first
+call opens it, later exports only render; (2) through the report run's export server
+(``tensions.export_server``): one Chromium for every notebook process, the figures sent over its socket.
+Measured for each: the opening once, then the N figures exported the way a report exports them (a few
+calls of a few figures each); s/figure and the ratio to the baseline, with and without the opening counted.
+A report run opens the server once, where each notebook process would open its own session.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import plotly.io as pio
 import tensions
 from tensions import charts
 from tensions.export import _require_chromium, export_figures
+from tensions.export_server import running_export_server
 from tensions.static_session import close_sessions, get_session
 
 
@@ -57,22 +60,43 @@ def main(argv: list[str]) -> int:
         get_session().open()
         opening = time.perf_counter() - started
         started = time.perf_counter()
-        for i in range(0, n, per_call):
-            chunk = [(fig, name, None) for fig, name in figures[i : i + per_call]]
-            export_figures(chunk, formats=("png",), out_dir=Path(tmp) / "kept")
+        export_in_calls(figures, Path(tmp) / "kept", per_call)
         kept = time.perf_counter() - started
         close_sessions()
-    base, per_fig = separate / n, kept / n
+        started = time.perf_counter()
+        with running_export_server():
+            server_opening = time.perf_counter() - started
+            started = time.perf_counter()
+            export_in_calls(figures, Path(tmp) / "server", per_call)
+            served = time.perf_counter() - started
+    base, per_fig, per_served = separate / n, kept / n, served / n
+    calls = -(-n // per_call)
     print(f"{n} PNGs, one Chromium per image: {separate:.1f} s ({base:.2f} s/figure)")
     print(
-        f"kept kaleido session: opened once in {opening:.1f} s, then {n} PNGs in {-(-n // per_call)} calls: "
+        f"kept kaleido session in this process: opened once in {opening:.1f} s, then {n} PNGs in {calls} calls: "
         f"{kept:.1f} s ({per_fig:.2f} s/figure)"
     )
     print(
         f"-> ratio {base / per_fig:.1f}x per figure in the kept session; "
         f"{separate / (opening + kept):.1f}x with the session's opening counted"
     )
+    print(
+        f"export server (one Chromium for the whole report run): started in {server_opening:.1f} s, then {n} PNGs "
+        f"in {calls} calls over its socket: {served:.1f} s ({per_served:.2f} s/figure)"
+    )
+    print(
+        f"-> ratio {base / per_served:.1f}x per figure through the server; "
+        f"{separate / (server_opening + served):.1f}x with its start counted; a report of 6 notebooks opens "
+        f"it once ({server_opening:.1f} s) instead of 6 sessions (~{6 * opening:.1f} s)"
+    )
     return 0
+
+
+def export_in_calls(figures: list[tuple[go.Figure, str]], out_dir: Path, per_call: int) -> None:
+    """Export the figures as PNG, ``per_call`` at a time (as the notebooks export them)."""
+    for i in range(0, len(figures), per_call):
+        chunk = [(fig, name, None) for fig, name in figures[i : i + per_call]]
+        export_figures(chunk, formats=("png",), out_dir=out_dir)
 
 
 if __name__ == "__main__":

@@ -148,6 +148,11 @@ def test_heatmap_waterfall_mix_map(ds, scores):
     )
     assert located >= 60  # the map window covers the region: nearly every located event is on it
     assert sum(len(t.lat) for t in fig.data if t.name in charts.style.QUAD_NAMES.values()) == located
+    # the map fills its domain (plotly centres a map narrower than its domain): no blank margin on the left
+    size, margin = (fig.layout.width or 1200, fig.layout.height), fig.layout.margin
+    domain_px = (fig.layout.geo.domain.x[1] - fig.layout.geo.domain.x[0]) * (size[0] - margin.l - margin.r)
+    aspect = domain_px / (size[1] - margin.t - margin.b)
+    assert fig.layout.geo.domain.x[0] == 0 and aspect == pytest.approx(charts.geo.mercator_aspect(), rel=0.01)
 
 
 def test_diagnostic_figures(ds, scores):
@@ -171,7 +176,7 @@ def test_monthly_trend_arrows_and_busiest_small_multiples(ds, scores):
     window = scores[scores["date"] >= "2021-11-01"]
     multiples = charts.build_small_multiples_figure(window)
     titles = [a.text.split(" · ")[0] for a in multiples.layout.annotations if " events" in (a.text or "")]
-    assert titles[0] == "AZE-RUS" and titles == charts.tension.busiest_pairs(window)
+    assert titles[0] == "AZE-RUS" and titles == charts.panels.busiest_pairs(window)
     assert multiples.layout.yaxis.range[0] <= window["index"].min()  # no panel clipped at the bottom
     sweep = scoring.sweep_sensitivity(ds["events"], "KAZ-RUS", half_lives=(14, 30))
     assert "KAZ-RUS" in charts.build_sensitivity_figure(sweep, pair="KAZ-RUS").layout.title.text

@@ -274,3 +274,23 @@ def test_report_without_a_map_has_no_outlines_script(tmp_path, hostile_dataset):
     html = report.read_text(encoding="utf-8")
     assert "PlotlyGeoAssets = " not in html and "<h2>Method</h2>" not in html
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</body></html>")
+
+
+def test_report_links_the_charts_other_notebooks_export(tmp_path, hostile_dataset):
+    events = hostile_dataset["events"]
+    linked = [{"heading": "Heat <b>map</b>", "file": "02-heatmap", "notebook": "02-country-pair-tension"}]
+    out = tmp_path / "reports" / "report.html"
+    report = build_report(
+        {"Mix": charts.build_event_mix_figure(events)},
+        events,
+        out=out,
+        linked=linked,
+        linked_dir=tmp_path / "reports" / "figures",
+    )
+    html = report.read_text(encoding="utf-8")
+    assert "<img src='figures/02-heatmap.png'" in html and "href='figures/02-heatmap.html'" in html
+    assert "Heat &lt;b&gt;map&lt;/b&gt;" in html and "Heat <b>map</b>" not in html  # headings escaped
+    assert "Exported by notebook 02-country-pair-tension" in html
+    assert (
+        html.count("plotly.js v") == 1 and html.count('class="plotly-graph-div"') == 1
+    )  # the linked chart is not built

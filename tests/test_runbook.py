@@ -48,3 +48,37 @@ def test_timing_table_sums_the_steps():
     assert table[0].split() == ["notebook", "execute", "s", "HTML", "s", "total", "s"]
     assert table[1].split() == ["01-a.ipynb", "3.0", "1.0", "4.0"]
     assert table[-1].split()[-8:] == ["8.0", "1.5", "9.5", "->", "6.2", "s", "wall", "time"]
+
+
+EXPORTING = """
+import os
+from tensions import charts, load_events, static_session
+from tensions.export import export_figure
+written = export_figure(charts.build_event_mix_figure(load_events()), "{name}", formats=("png",), out_dir=r"{out}")
+print("server:", bool(os.environ.get("TENSIONS_EXPORT_SOCKET")), "own sessions:", len(static_session._SESSIONS))
+print(written)
+"""
+
+
+@pytest.mark.notebook
+@pytest.mark.timeout(900)
+def test_the_report_run_renders_every_notebook_s_images_in_one_server(tmp_path: Path, capfd, monkeypatch):
+    from tensions import paths, runbook
+
+    monkeypatch.setenv("TENSIONS_REPORTS_DIR", str(tmp_path / "reports"))  # the notebook processes
+    reports = tmp_path / "reports"  # and this one (the timings it keeps)
+    monkeypatch.setattr(paths, "REPORTS_DIR", reports)
+    monkeypatch.setattr(paths, "FIGURES_DIR", reports / "figures")
+    monkeypatch.setattr(paths, "REPORT_HTML", reports / "report.html")
+    notebooks = [
+        write_notebook(tmp_path, f"0{i}-x.ipynb", EXPORTING.format(name=f"fig{i}", out=tmp_path / "figs"))
+        for i in (1, 2)
+    ]
+    assert runbook.main([str(p) for p in notebooks] + ["--jobs", "2"]) == 0
+    printed = capfd.readouterr().out
+    assert "static export: 2 images in 2 batches, one Chromium session" in printed
+    for notebook in notebooks:
+        executed = (tmp_path / "reports" / "notebooks" / notebook.name).read_text(encoding="utf-8")
+        assert "server: True own sessions: 0" in executed  # the kernel opened no Chromium of its own
+        assert "1 file(s) written to" in executed  # and printed what it wrote, once written
+    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["fig1.png", "fig2.png"]

@@ -109,6 +109,7 @@ class WrittenFiles(list):
     """
 
     def __repr__(self) -> str:
+        """The listing: how many files, their folder, then one line per file with its size."""
         if not self:
             return "no files written"
         folders = sorted({str(Path(p).parent) for p in self})
@@ -289,16 +290,29 @@ def build_report(
     method_md: str = "",
     out: str | Path | None = None,
     title: str = "Eurasia tensions: report",
+    linked: Sequence[Mapping[str, str]] = (),
+    linked_dir: str | Path | None = None,
 ) -> Path:
     """One offline HTML file with every chart (plotly.js inlined once), the method and the event table.
 
     The page is the template ``templates/report/page.html.j2`` with autoescape on: text that comes from the
     data (titles, descriptions, quotes) is escaped; ``method_md`` is Markdown
     (``tensions.docs.read_method_markdown()``), rendered with markdown-it-py, raw HTML in it escaped.
+
+    Args:
+        figures: the charts embedded in the page, by heading.
+        events: the events of the table (and of the line under the title).
+        method_md: the method, as Markdown.
+        out: the page's path (default ``reports/report.html``).
+        title: the page's title.
+        linked: charts another notebook exports, shown from their files rather than built again: each with
+            ``heading``, ``file`` (the name without extension) and ``notebook`` (the notebook that exports it).
+        linked_dir: the folder of those files (default ``reports/figures/``), linked relative to the page.
     """
     items = list(figures.items()) if isinstance(figures, Mapping) else list(figures)
     out_path = Path(out) if out is not None else paths.REPORT_HTML
     outputs.check_output_path(out_path)  # the final file, symbolic links followed: never inside data/
+    folder = Path(os.path.relpath(Path(linked_dir or paths.FIGURES_DIR).resolve(), out_path.parent.resolve()))
     page = render_template(
         "report/page.html.j2",
         title=title,
@@ -312,6 +326,14 @@ def build_report(
             {"heading": heading, "html": _figure_div(fig, f"figure-{i}")}
             for i, (heading, fig) in enumerate(items)
         ],
+        linked=[
+            {
+                **item,
+                "png": (folder / f"{item['file']}.png").as_posix(),
+                "html": (folder / f"{item['file']}.html").as_posix(),
+            }
+            for item in linked
+        ],
         method_html=Markup(render_markdown_html(method_md)) if method_md else None,
         events_table=_events_table(events),
     )
@@ -320,7 +342,7 @@ def build_report(
 
 
 def _figure_div(fig: go.Figure, div_id: str) -> Markup:
-    """Plotly's HTML for one chart of a page that already has plotly.js (plotly escapes the figure's text)."""
+    """The HTML plotly writes for one chart of a page that already has plotly.js (plotly escapes the figure's text)."""
     return Markup(
         pio.to_html(
             fig,

@@ -6,19 +6,22 @@ beside it. The notebooks themselves export their charts to ``reports/figures/``.
 
 The notebooks do not depend on each other (each reads ``data/`` and writes files of its own name), so they
 run concurrently, as many at once as there are cores (``--jobs`` overrides), the longest of the last run
-first. At the end a table gives each notebook's execution and HTML rendering time.
+first. Their static images (PNG, SVG, PDF) are all rendered by one export server, one Chromium for the
+whole run (:mod:`tensions.export_server`). At the end a table gives each notebook's execution and HTML
+rendering time.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
 import re
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,16 +217,42 @@ def format_timings(timings: list[StepTiming], wall_s: float, jobs: int) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def _export_server(enabled: bool = True, tabs: int | None = None) -> Iterator[None]:
+    """One export server (one Chromium) for every notebook of the run (:mod:`tensions.export_server`).
+
+    If it cannot start (no Chromium, for one), the run goes on and each notebook renders its own images.
+    """
+    from tensions import export_server
+
+    with contextlib.ExitStack() as stack:
+        if enabled:
+            try:
+                stack.enter_context(export_server.running_export_server(tabs=tabs))
+            except export_server.ExportServerError as exc:
+                print(
+                    f"no shared export server ({exc}); each notebook renders its own static images",
+                    flush=True,
+                )
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the notebooks from the command line (``python -m tensions.runbook``); return the exit status."""
+    """``python -m tensions.runbook``: execute the notebooks, print the timing table and where the report is."""
     parser = argparse.ArgumentParser(prog="python -m tensions.runbook", description=__doc__)
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
     parser.add_argument("--jobs", "-j", type=int, help="notebooks run at once (default: one per core)")
+    parser.add_argument(
+        "--no-export-server",
+        action="store_true",
+        help="let each notebook open its own Chromium for static images (default: one for the whole run)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     chosen = args.notebooks or list_notebooks()
     jobs = max(1, min(args.jobs or default_jobs(), len(chosen)))
-    timings = run_all(chosen, jobs=jobs)
+    with _export_server(enabled=not args.no_export_server, tabs=2 * jobs):
+        timings = run_all(chosen, jobs=jobs)
     wall = time.perf_counter() - started
     _remember_times(timings)
     figures = sorted(paths.FIGURES_DIR.glob("*")) if paths.FIGURES_DIR.exists() else []

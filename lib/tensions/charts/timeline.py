@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from tensions.charts.labels import add_numbered_labels
 from tensions.charts.style import QUAD_COLORS, QUAD_NAMES, add_source_note, events_note, shade_eras
-from tensions.charts.tension import add_numbered_labels
 from tensions.periods import event_period_end
 from tensions.salience import salience
 from tensions.vocabulary import CONFIDENCE_LEVELS
@@ -84,9 +84,8 @@ def build_timeline_figure(
         eras: named periods to shade and label (``load_eras``).
         lanes: one lane per ``"pair"``, ``"theme"`` (an event shows in each of its themes) or ``"actor"``.
         label_top: how many key events (largest confidence-weighted |Goldstein|) get a text label.
-        start: the first visible day (default: a little before the first event); the range slider shows
-            every event.
-        end: the last visible day (default: a little after the end of the last event's period).
+        start: the first visible day (default: the first event); the range slider shows every event.
+        end: the last visible day (default: the last event).
         title: chart title.
         background_before: the start of the analysis window (``tensions.scoring.analysis_window``): older
             events stay on the timeline, drawn faded and marked "background" in their hover.
@@ -225,10 +224,10 @@ def _traces(frame: pd.DataFrame) -> list[dict]:
 
 
 def timeline_height(n_lanes: int) -> int:
-    """Return the figure height in pixels for ``n_lanes`` lanes.
+    """Figure height in pixels, so that six lanes are as readable as sixty.
 
-    295 for title, legend, axis, slider and source line, 40 per lane (+1 for the era names), and never
-    less than 220 px of plot, so that six lanes are as readable as sixty.
+    295 for title, legend, axis, slider and source line, 40 per lane (+1 for the era names), and never less
+    than 220 px of plot.
 
     >>> timeline_height(6), timeline_height(24)
     (575, 1295)

@@ -19,9 +19,9 @@ TREND_STYLE: dict[str, tuple[str, str, str]] = {
 def build_trend_figure(
     trend: pd.DataFrame, threshold: float | None = None, title: str | None = None
 ) -> go.Figure:
-    """Build the monthly trend grid: one row per pair, one column per month.
+    """One row per pair, one column per month, an arrow where the month's index moved.
 
-    An up arrow marks a month that deteriorated, a down arrow one that improved
+    An up arrow where the month deteriorated, a down arrow where it improved
     (``tensions.scoring.score_monthly_trend``); unchanged months are left blank.
 
     Args:
