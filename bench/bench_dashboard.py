@@ -85,7 +85,7 @@ def change_cycle(board: Dashboard) -> list[tuple[str, object]]:
     """One change of each kind, then back, so the cycle can repeat (the first change is never a no-op)."""
     months = len(board.controls["dates"].options)
     wide, narrow = board.controls["dates"].index, (max(0, months - 13), months - 1)
-    themes = board.controls["themes"].options
+    themes = board.controls["themes"].allowed_tags
     return [
         ("half_life", 14.0),
         ("confidence", "confirmed"),
@@ -93,12 +93,12 @@ def change_cycle(board: Dashboard) -> list[tuple[str, object]]:
         ("quads", (3, 4)),
         ("dates", narrow),
         ("goldstein", "GDELT"),
-        ("themes", tuple(themes[: max(1, len(themes) // 2)])),
+        ("themes", list(themes[: max(1, len(themes) // 2)])),
         ("confidence", "reported"),
         ("dates", wide),
         ("quads", (1, 2, 3, 4)),
         ("goldstein", "events' own weights"),
-        ("themes", tuple(themes)),
+        ("themes", []),
         ("confidence", "alleged"),
         ("half_life", 30.0),
     ]
