@@ -373,3 +373,21 @@ def test_large_sets_cap_the_timeline_and_the_table():
 def test_iso_days_keeps_calendar_days():
     days = iso_days(pd.Series(pd.date_range("2024-02-28", periods=3, freq="D")))
     assert days.tolist() == ["2024-02-28", "2024-02-29", "2024-03-01"]
+
+
+def _source_note(fig) -> str:
+    return next(a["text"] for a in fig.to_dict()["layout"]["annotations"] if a.get("name") == "source-note")
+
+
+def test_source_lines_credit_the_events_shown(dataset):
+    board = Dashboard(dataset["events"], eras=dataset["eras"], pairs=PAIRS)
+    assert "data/events.csv" in _source_note(board.tension)
+    assert f"{len(board.selection)} events" in _source_note(board.tension)
+    board.controls["confidence"].value = "confirmed"  # the count follows the filters
+    assert f"{len(board.selection)} events" in _source_note(board.tension)
+    coded = dataset["events"].assign(source_ids="gdelt:" + dataset["events"]["event_id"].astype(str))
+    board = Dashboard(coded, pairs=PAIRS)
+    for method in ("index", "gdelt"):  # the index and a baseline, drawn by two builders
+        board.controls["method"].value = method
+        for fig in (board.tension, board.timeline):
+            assert "GDELT records" in _source_note(fig) and "events.csv" not in _source_note(fig), method

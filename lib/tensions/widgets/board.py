@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tensions import charts, paths
+from tensions.charts.style import events_note
 from tensions.export import export_figures, write_csv
 from tensions.salience import most_salient
 from tensions.widgets import tables
@@ -29,6 +30,24 @@ HINT = (
     "<i>Click a point on a tension line to see the events that make it up, or an event on the timeline to "
     "see its sources and evidence.</i>"
 )
+
+
+class StateView:
+    """A read-only attribute of the dashboard that is the attribute of the same name of its state.
+
+    Args:
+        doc: what the attribute holds.
+    """
+
+    def __init__(self, doc: str):
+        self.__doc__ = doc
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, board: Dashboard | None, owner: type | None = None):
+        return self if board is None else getattr(board.state, self.name)
 
 
 def _opacities(trace) -> np.ndarray:
@@ -117,30 +136,11 @@ class Dashboard:
 
     # ------------------------------------------------------------------------------------ read-only
 
-    @property
-    def events(self) -> pd.DataFrame:
-        """Every event of the dashboard."""
-        return self.state.events
-
-    @property
-    def context(self) -> pd.DataFrame:
-        """The chosen pairs' events, every date."""
-        return self.state.context
-
-    @property
-    def selection(self) -> pd.DataFrame:
-        """The chosen pairs' events that pass the filters, every date (the scores use them)."""
-        return self.state.selection
-
-    @property
-    def shown(self) -> pd.DataFrame:
-        """The selection inside the window (the table lists them)."""
-        return self.state.shown
-
-    @property
-    def scores(self) -> pd.DataFrame:
-        """The scores drawn on the tension view (columns depend on the method)."""
-        return self.state.scores
+    events = StateView("Every event of the dashboard.")
+    context = StateView("The chosen pairs' events, every date.")
+    selection = StateView("The chosen pairs' events that pass the filters, every date (the scores use them).")
+    shown = StateView("The selection inside the window (the table lists them).")
+    scores = StateView("The scores drawn on the tension view (columns depend on the method).")
 
     @property
     def figures(self) -> dict[str, go.FigureWidget]:
@@ -218,7 +218,22 @@ class Dashboard:
         fig.update_layout(
             width=self.width, xaxis_range=[f"{settings.start:%Y-%m-%d}", f"{settings.end:%Y-%m-%d}"]
         )
+        fig.update_layout(self._credit([a.to_plotly_json() for a in fig.layout.annotations]))
         self._watch_clicks(self.tension, show_figure(self.tension, fig), "tension", self._tension_clicked)
+
+    def _credit(self, annotations: Sequence[dict]) -> dict:
+        """The layout change that makes the source line among ``annotations`` name the events scored.
+
+        The builders draw scores without their events, so their line credits the curated file; the
+        dashboard may show machine-coded events (GDELT, ICEWS ...): the line names them, with their count.
+        """
+        notes = [dict(note) for note in annotations]
+        for note in notes:
+            if note.get("name") == "source-note":
+                as_of = str(note["text"]).rpartition(" · as of ")[2]
+                note["text"] = f"{events_note(self.selection)} · as of {as_of}"
+                return {"annotations": notes}
+        return {}
 
     def _push_scores(self) -> None:
         """Send the new scores to the lines already drawn (one update; dates only where they moved)."""
@@ -248,7 +263,9 @@ class Dashboard:
             layout = {}
         if method.component == "net":
             layout["yaxis.range"] = charts.index_axis_range(self.scores["index"])
-        send_update(self.tension, changes, layout)
+        send_update(
+            self.tension, changes, layout | self._credit(self.tension.sent_layout.get("annotations", []))
+        )
 
     def _draw_timeline(self) -> None:
         """Draw the timeline with the builder: every event of the chosen pairs (at most the most salient)."""

@@ -31,7 +31,8 @@ class NamePicker(w.TagsInput):
 
     def __init__(self, kind: str, **kwargs):
         self.kind = kind
-        super().__init__(**kwargs)
+        defaults = {"allow_duplicates": False, "description": f"{kind.capitalize()}s", "style": WIDE}
+        super().__init__(**(defaults | {"layout": w.Layout(width="560px")} | kwargs))
 
     @validate("value")
     def _validate_value(self, proposal):
@@ -102,23 +103,15 @@ def make_controls(
             "pair",
             value=chosen,
             allowed_tags=known_pairs,
-            allow_duplicates=False,
             placeholder="type a pair, e.g. AZE-RUS",
-            description="Pairs",
             tooltip="Type to search the pairs; Enter adds one, × removes it",
-            style=WIDE,
-            layout=w.Layout(width="560px"),
         ),
         "themes": NamePicker(
             "theme",
             value=chosen_themes,
             allowed_tags=offered,
-            allow_duplicates=False,
             placeholder="every theme; type one to keep only its events, e.g. energy",
-            description="Themes",
             tooltip="Type to search the themes; Enter adds one, × removes it; none chosen keeps every event",
-            style=WIDE,
-            layout=w.Layout(width="560px"),
         ),
         "quads": w.SelectMultiple(
             options=[(QUAD_NAMES[q], q) for q in (1, 2, 3, 4)],

@@ -10,6 +10,7 @@ the kernel). Changes that only move values (a knob, a filter, the window) send j
 from __future__ import annotations
 
 import base64
+import re
 import sys
 from datetime import datetime
 
@@ -104,6 +105,15 @@ class FigureView(go.FigureWidget):
         super().__init__(*args, **kwargs)
         self._sent, self._sent_layout = [], {}
 
+    @property
+    def sent_layout(self) -> dict:
+        """The layout as last sent to the browser, by top-level key (plain values).
+
+        Read the figure from this, ``to_dict()`` or ``go.Figure(view)``: lists of annotations and shapes are
+        set as plain data, so the ``layout.annotations`` objects of the widget may lag behind.
+        """
+        return self._sent_layout
+
     def get_state(self, key=None, drop_defaults=False):
         """The widget's state for the browser, the traces and layout taken from the current figure."""
         state = super().get_state(key=key, drop_defaults=drop_defaults)
@@ -187,12 +197,29 @@ def send_update(target: FigureView, traces: dict[int, dict], layout: dict | None
     relayout = {
         k: v for k, v in (layout or {}).items() if not same_value(target._sent_layout.get(k, Undefined), v)
     }
-    target._sent_layout.update(relayout)
+    _record_layout(target._sent_layout, relayout)
     indexes = sorted(changes)
     keys = dict.fromkeys(key for i in indexes for key in changes[i])
     restyle = {key: [changes[i].get(key, Undefined) for i in indexes] for key in keys}
     if restyle or relayout:
         target.plotly_update(restyle_data=restyle, relayout_data=relayout, trace_indexes=indexes)
+
+
+def _top_key(path: str) -> str:
+    """The top-level key of a layout path: ``xaxis`` for ``xaxis.range``, ``annotations`` for ``annotations[2].text``."""
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
+def _record_layout(sent: dict, relayout: dict) -> None:
+    """Note what a relayout sent: a top-level key replaces every path below it."""
+    for path, value in relayout.items():
+        if path == _top_key(path):
+            for old in [o for o in sent if o != path and _top_key(o) == path]:
+                del sent[old]
+        if value is None:
+            sent.pop(path, None)
+        else:
+            sent[path] = value
 
 
 def show_figure(target: FigureView, source: go.Figure, extra: dict[int, dict] | None = None) -> list[int]:
@@ -231,7 +258,8 @@ def show_figure(target: FigureView, source: go.Figure, extra: dict[int, dict] | 
     for i in range(len(traces), len(target.data)):
         changes[i] = dict.fromkeys(set(target._sent[i]) - set(BLANK)) | BLANK
     template = layout.pop("template", None)
-    relayout = dict.fromkeys(set(target._sent_layout) - set(layout) - {"template"}) | layout
+    tops = {k for k in target._sent_layout if k == _top_key(k)}
+    relayout = dict.fromkeys(tops - set(layout) - {"template"}) | layout
     if template is not None and "template" not in target._sent_layout:
         relayout["template"] = template  # sent once: the builders all use the same template
     send_update(target, changes, relayout)
