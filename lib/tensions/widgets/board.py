@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from tensions import charts, paths
 from tensions.charts.style import events_note
-from tensions.export import export_figures, write_csv
+from tensions.outputs import write_csv
 from tensions.salience import most_salient
 from tensions.widgets import tables
 from tensions.widgets.controls import arrange, make_controls, read_settings
@@ -390,6 +390,8 @@ class Dashboard:
 
     def export_view(self, formats: Sequence[str] | None = None) -> list[Path]:
         """Export the current views (and the data behind them) with ``export_figures``; show the paths."""
+        from tensions.export import export_figures  # the exporters load when first used, not at opening
+
         stamp = self._stamp()
         items = [
             (go.Figure(self.tension), f"dashboard-tension-{stamp}", self.scores),
@@ -420,7 +422,7 @@ class Dashboard:
         try:
             with tempfile.NamedTemporaryFile(dir=out_dir, suffix=".csv.part", delete=False) as handle:
                 part = Path(handle.name)
-            write_csv(self.table_frame(), part)
+            write_csv(self.table_frame(), part)  # formula cells neutralised
             os.replace(part, path)
         except Exception as exc:
             if part is not None:

@@ -102,6 +102,8 @@ class FigureView(go.FigureWidget):
     _sent_layout: dict  # the layout paths and values last sent
 
     def __init__(self, *args, **kwargs):
+        if not args and "layout" not in kwargs:  # the template comes with the first figure shown: no copy
+            kwargs["layout"] = {"template": "none"}  # of plotly's default is made (and validated) first
         super().__init__(*args, **kwargs)
         self._sent, self._sent_layout = [], {}
 
