@@ -391,3 +391,31 @@ def test_source_lines_credit_the_events_shown(dataset):
         board.controls["method"].value = method
         for fig in (board.tension, board.timeline):
             assert "GDELT records" in _source_note(fig) and "events.csv" not in _source_note(fig), method
+
+
+def _timeline_points(board) -> list[tuple[list, list]]:
+    return [
+        (
+            [row[-1] for row in t.customdata],
+            np.broadcast_to(np.asarray(t.marker.opacity, dtype=float), len(t.x)).tolist(),
+        )
+        for t in _markers(board)
+    ]
+
+
+def test_a_set_of_pairs_seen_before_draws_its_timeline_without_the_builder(board, monkeypatch):
+    board.controls["confidence"].value = "confirmed"
+    first, notes = _timeline_points(board), board.timeline.to_dict()["layout"]["annotations"]
+    calls = []
+    build = tensions.charts.build_timeline_figure
+    monkeypatch.setattr(
+        tensions.charts, "build_timeline_figure", lambda *a, **k: calls.append(1) or build(*a, **k)
+    )
+    board.controls["pairs"].value = ["AZE-RUS"]
+    assert len(_timeline_points(board)) and _timeline_points(board) != first
+    board.controls["pairs"].value = list(reversed(PAIRS))  # the same set, in another order
+    assert len(calls) == 1  # only the new set was built
+    assert _timeline_points(board) == first  # the same events, the same ones faded
+    assert board.timeline.to_dict()["layout"]["annotations"] == notes
+    board.rebuild()
+    assert len(calls) == 2  # a rebuild draws with the builder again

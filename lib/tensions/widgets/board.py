@@ -24,6 +24,7 @@ from tensions.widgets.methods import METHODS
 from tensions.widgets.state import DashboardState
 from tensions.widgets.view import FigureView, iso_days, send_update, show_figure
 
+TIMELINES_KEPT = 8  # timelines of the last sets of pairs kept, drawn again without the builder
 FADED_OPACITY = 0.2  # events the filters leave out stay on the timeline, this faint
 LINE_MODES = ("lines", "lines+markers")
 HINT = (
@@ -44,9 +45,11 @@ class StateView:
         self.name = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
+        """Remember the attribute's name."""
         self.name = name
 
     def __get__(self, board: Dashboard | None, owner: type | None = None):
+        """The state's attribute (the descriptor itself on the class)."""
         return self if board is None else getattr(board.state, self.name)
 
 
@@ -121,6 +124,7 @@ class Dashboard:
         self.status = w.HTML()
         self._timeline_points: list[tuple[int, list[str], np.ndarray]] = []  # (trace, event ids, opacities)
         self._timeline_faded: dict[int, tuple[int, ...]] = {}  # trace -> points drawn faded
+        self._timelines: dict[frozenset, tuple] = {}  # set of pairs -> built timeline (figure, note, points)
         self._timeline_note = ""
         self._tension_method: str | None = None
         self._clickable: dict[str, int] = {"tension": 0, "timeline": 0}
@@ -168,12 +172,15 @@ class Dashboard:
         """Bring the views up to date with the controls, each view redrawn at most once.
 
         Args:
-            rebuild: draw both views again with the chart builders even if only values changed.
+            rebuild: draw both views again with the chart builders even if only values changed (the
+                timelines kept for earlier sets of pairs are dropped).
 
         Returns:
             What was recomputed (see :meth:`DashboardState.apply`).
         """
         started = time.perf_counter()
+        if rebuild:
+            self._timelines.clear()
         settings = read_settings(self.controls)
         structural = rebuild or self.state.settings is None or settings.pairs != self.state.settings.pairs
         done = self.state.apply(settings)
@@ -268,9 +275,28 @@ class Dashboard:
         )
 
     def _draw_timeline(self) -> None:
-        """Draw the timeline with the builder: every event of the chosen pairs (at most the most salient)."""
+        """Draw the chosen pairs' timeline (built once per set of pairs), faded and zoomed, in one update."""
+        key = frozenset(self.state.settings.pairs)
+        built = self._timelines.pop(key, None) or self._build_timeline()
+        self._timelines[key] = built  # the most recent last; the oldest go past TIMELINES_KEPT
+        while len(self._timelines) > TIMELINES_KEPT:
+            del self._timelines[next(iter(self._timelines))]
+        fig, self._timeline_note, self._timeline_points = built
+        if self._timeline_points:
+            fig.update_layout(xaxis_range=self._timeline_range())
+        self._timeline_faded = {}
+        added = show_figure(self.timeline, fig, extra=self._fade_changes())
+        self._watch_clicks(self.timeline, added, "timeline", self._timeline_clicked)
+
+    def _build_timeline(self) -> tuple[go.Figure, str, list[tuple[int, list[str], np.ndarray]]]:
+        """The timeline of the chosen pairs with the builder: every event (at most the most salient).
+
+        Returns:
+            The figure, the note on the events left out (or ""), and per marker trace its index, the event
+            id of each point and the points' opacities.
+        """
         context = most_salient(self.context, self.max_timeline_events)
-        self._timeline_note = (
+        note = (
             f"timeline: the {self.max_timeline_events:,} most salient of {len(self.context):,} events"
             if len(context) < len(self.context)
             else ""
@@ -291,16 +317,13 @@ class Dashboard:
                 margin={"b": 90},
             )
             fig.layout.annotations[-1].update(yshift=-60)  # the source note, closer without the slider
-            fig.update_layout(xaxis_range=self._timeline_range())
         fig.update_layout(width=self.width)
-        self._timeline_points = [
+        points = [
             (i, [str(row[-1]) for row in trace.customdata], _opacities(trace))
             for i, trace in enumerate(fig.data)
             if trace.mode == "markers" and trace.customdata is not None and len(trace.customdata)
         ]
-        self._timeline_faded = {}
-        added = show_figure(self.timeline, fig, extra=self._fade_changes())
-        self._watch_clicks(self.timeline, added, "timeline", self._timeline_clicked)
+        return fig, note, points
 
     def _timeline_range(self) -> list[str]:
         """The timeline's dates: the chosen months and 10 days either side."""
