@@ -212,6 +212,11 @@ def test_dashboard_in_jupyterlab_reacts_to_controls_and_clicks(lab, browser):
     assert "dashboard-events-" in dash.inner_text()  # the table was written as CSV, with a download link
     assert dash.locator("a[download]").count() >= 1
     assert not _blank_areas(page), _blank_areas(page)
+    legend = page.evaluate(
+        "() => [...document.querySelectorAll('.tensions-dash .js-plotly-plot')]"
+        ".flatMap(g => [...g.querySelectorAll('.legendtext')].map(e => e.textContent))"
+    )
+    assert pairs[-1] in legend and not [t for t in legend if t.startswith("period (")], legend  # as drawn
     b.shot(page, "dashboard-full.png", dash)
     assert not _errors(page, PANEL)
     assert not page.page_errors, (page.page_errors, page.console_errors)

@@ -137,7 +137,7 @@ _SHARED_ESM_IMPORT = """  let shared = (globalThis.__tensionsWidgetModules ??= n
 
 
 def share_widget_modules(anywidget_js: str) -> str:
-    """anywidget's AMD module, patched to load a widget module once for all the models that use it.
+    """Patch anywidget's AMD module to load a widget module once for all the models that use it.
 
     Each plotly ``FigureWidget`` carries plotly's widget module (~5 MB of JavaScript) in its state, and
     anywidget imports it afresh for every model: on an exported dashboard (two or three figures) the page

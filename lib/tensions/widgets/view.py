@@ -38,6 +38,12 @@ skip_iri_grammars()
 KEEP = {"type", "uid"}  # trace properties a widget trace keeps when another figure is moved into it
 DATA_KEYS = ("x", "y", "customdata", "text", "hovertext", "ids", "selectedpoints")
 BLANK = {"x": [], "y": [], "name": "", "visible": False, "showlegend": False, "customdata": None}
+#: Set on every trace moved in (unless the figure sets them): a reused trace changes role (a legend entry, a
+#: hidden spare, a line), and after each update the widget's browser side reports the properties it filled
+#: with defaults; plotly then drops those properties from the trace, so a ``showlegend=False`` set on a trace
+#: that once had the default would be dropped and its legend entry would come back. Explicit values are never
+#: reported as defaults.
+EXPLICIT = {"visible": True, "showlegend": True}
 
 
 def figure_spec(fig: go.Figure) -> dict:
@@ -146,6 +152,18 @@ def leaf_paths(props: dict, prefix: str = "") -> dict:
     return out
 
 
+def _nested(paths: dict) -> dict:
+    """``{"marker.color": c}`` back to ``{"marker": {"color": c}}`` (the inverse of :func:`leaf_paths`)."""
+    out: dict = {}
+    for path, value in paths.items():
+        *parents, last = path.split(".")
+        node = out
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return out
+
+
 def same_value(a, b) -> bool:
     """Whether two property values are equal (numpy arrays, lists and dicts compared element by element).
 
@@ -249,13 +267,15 @@ def show_figure(target: FigureView, source: go.Figure, extra: dict[int, dict] | 
         target._sent = []
         current = []
     added = list(range(len(current), len(traces)))
-    if added:
-        target.add_traces([{"type": t["type"], **BLANK} for t in traces[len(current) :]])
+    moved = [EXPLICIT | leaf_paths({k: v for k, v in t.items() if k != "type"}) for t in traces]
+    moved = [props | (extra or {}).get(i, {}) for i, props in enumerate(moved)]
+    if added:  # new traces go in whole (validated): the browser gets them with their data as they are
+        target.add_traces([_nested(moved[i]) | {"type": traces[i]["type"]} for i in added])
+        target._sent = target._sent[: len(current)] + [dict(moved[i]) for i in added]
     while len(target._sent) < len(target.data):
         target._sent.append(dict(BLANK))
     changes: dict[int, dict] = {}
-    for i, trace in enumerate(traces):
-        new = leaf_paths({k: v for k, v in trace.items() if k != "type"}) | (extra or {}).get(i, {})
+    for i, new in enumerate(moved[: len(current)]):
         changes[i] = dict.fromkeys(set(target._sent[i]) - set(new)) | new
     for i in range(len(traces), len(target.data)):
         changes[i] = dict.fromkeys(set(target._sent[i]) - set(BLANK)) | BLANK
