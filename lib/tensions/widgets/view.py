@@ -267,7 +267,9 @@ def show_figure(target: FigureView, source: go.Figure, extra: dict[int, dict] | 
         target._sent = []
         current = []
     added = list(range(len(current), len(traces)))
-    moved = [EXPLICIT | leaf_paths({k: v for k, v in t.items() if k != "type"}) for t in traces]
+    # one trace with an explicit showlegend=True would get a legend it does not have by default
+    explicit = EXPLICIT if len(traces) > 1 else {"visible": True}
+    moved = [explicit | leaf_paths({k: v for k, v in t.items() if k != "type"}) for t in traces]
     moved = [props | (extra or {}).get(i, {}) for i, props in enumerate(moved)]
     if added:  # new traces go in whole (validated): the browser gets them with their data as they are
         target.add_traces([_nested(moved[i]) | {"type": traces[i]["type"]} for i in added])
