@@ -191,7 +191,7 @@ def chromium_browser() -> Iterator[object]:
 
 
 def open_page(browser, width: int = 1400, height: int = 1000):
-    """A page whose requests to any other host than this machine are blocked and recorded."""
+    """A page whose requests to any other host than this machine are blocked and recorded (files are local)."""
     context = browser.new_context(viewport={"width": width, "height": height})  # no cache shared
     page = context.new_page()
     page.on("close", lambda _: context.close())
@@ -199,7 +199,8 @@ def open_page(browser, width: int = 1400, height: int = 1000):
     page.external_requests = []
 
     def route(request_route):
-        if urlparse(request_route.request.url).hostname in LOCAL_HOSTS:
+        url = urlparse(request_route.request.url)
+        if url.hostname in LOCAL_HOSTS or url.scheme in ("file", "data", "blob"):  # this machine, this page
             request_route.continue_()
         else:
             page.external_requests.append(request_route.request.url)

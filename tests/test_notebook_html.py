@@ -50,6 +50,7 @@ def test_dangling_widget_buffers_are_dropped_and_others_kept() -> None:
 def test_widget_scripts_are_inline_and_define_anywidget() -> None:
     scripts = nh.read_widget_scripts()
     assert 'define("anywidget"' in scripts and "@jupyter-widgets/html-manager" in scripts
+    assert "__tensionsWidgetModules" in scripts  # one plotly module for every figure of the page
     assert "data:font/woff2;base64," in scripts
     assert nh.find_remote_references(scripts) == []
 

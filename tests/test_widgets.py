@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from ipywidgets import TagsInput
+from traitlets import TraitError
 
 import tensions
 from tensions.widgets import Dashboard, dashboard, iso_days
@@ -88,10 +90,33 @@ def test_opens_with_the_chosen_pairs_the_window_and_a_table(board, dataset, down
 
 def test_pair_picker_is_searchable_and_refuses_unknown_pairs(board):
     picker = board.controls["pairs"]
-    assert type(picker).__name__ == "TagsInput" and not picker.allow_duplicates
+    assert isinstance(picker, TagsInput) and not picker.allow_duplicates
     assert set(picker.allowed_tags) == set(board.events["pair"].astype(str))
     with pytest.raises(ValueError, match="closest: AZE-RUS"):
         dashboard(board.events, pairs=["AZE-RUSS"])
+    with pytest.raises(TraitError, match="unknown pair 'AZE-RUSS'; did you mean 'AZE-RUS'"):
+        picker.value = ["AZE-RUSS"]
+
+
+def test_theme_picker_is_searchable_and_refuses_misspelt_themes(board, dataset):
+    picker = board.controls["themes"]
+    assert type(picker).__name__ == "NamePicker" and isinstance(picker, TagsInput)
+    carried = {t for s in dataset["events"]["themes"].dropna() for t in s.split(";") if t}
+    assert set(picker.allowed_tags) == carried and picker.value == []  # none chosen: every event
+    assert board.state.settings.themes is None and len(board.selection) == len(board.context)
+    with pytest.raises(TraitError, match="did you mean 'aviation'"):
+        picker.value = ["aviaton"]
+    with pytest.raises(ValueError, match="unknown theme 'energi'; did you mean 'energy'"):
+        dashboard(board.events, pairs=PAIRS, themes=["energi"])
+    opened = dashboard(board.events, pairs=PAIRS, themes=["energy"])
+    assert opened.state.settings.themes == ("energy",)
+    assert opened.selection["themes"].str.contains("energy").all() and len(opened.selection)
+    picker.value = ["energy", "trade"]
+    assert set(board.selection["event_id"]) == set(
+        board.context.loc[board.context["themes"].str.contains("energy|trade"), "event_id"]
+    )
+    picker.value = []
+    assert len(board.selection) == len(board.context)
 
 
 def test_half_life_moves_the_lines_without_rebuilding(board):
@@ -119,12 +144,12 @@ def test_confidence_filter_fades_events_and_changes_table_and_scores(board):
     kept = set(board.selection["event_id"])
     for trace in _markers(board):
         ids = [row[-1] for row in trace.customdata]
-        selected = set(range(len(ids))) if trace.selectedpoints is None else set(trace.selectedpoints)
-        assert {ids[i] for i in selected} == kept & set(ids)
-        assert trace.unselected.marker.opacity < 0.5  # left-out events stay visible, faded
+        opacity = np.broadcast_to(np.asarray(trace.marker.opacity, dtype=float), (len(ids),))
+        assert {ids[i] for i, o in enumerate(opacity) if o > 0.2} == kept & set(ids)
+        assert 0 < opacity.min() <= 0.2 or kept >= set(ids)  # left-out events stay visible, faded
     assert not np.allclose(np.array(_lines(board)["AZE-RUS"].y), before)
     board.controls["confidence"].value = "alleged"
-    assert all(t.selectedpoints is None for t in _markers(board))
+    assert all(np.min(t.marker.opacity) > 0.2 for t in _markers(board))
 
 
 def test_quad_class_and_theme_filters(board, downing):
@@ -308,7 +333,7 @@ def test_opens_on_any_events_table_and_refuses_bad_ones():
     board = dashboard(other, pairs=["RUS-UZB"])
     assert set(board.controls["pairs"].allowed_tags) == {"AZE-RUS", "RUS-UZB"}
     assert board.controls["pairs"].value == ["RUS-UZB"]
-    assert board.controls["themes"].options == ()
+    assert board.controls["themes"].allowed_tags == []
     with pytest.raises(ValueError, match="XXX-YYY"):  # a pair without events is an error, not an empty view
         dashboard(other, pairs=["RUS-UZB", "XXX-YYY"])
     with pytest.raises(ValueError, match="at least one event"):
@@ -348,3 +373,49 @@ def test_large_sets_cap_the_timeline_and_the_table():
 def test_iso_days_keeps_calendar_days():
     days = iso_days(pd.Series(pd.date_range("2024-02-28", periods=3, freq="D")))
     assert days.tolist() == ["2024-02-28", "2024-02-29", "2024-03-01"]
+
+
+def _source_note(fig) -> str:
+    return next(a["text"] for a in fig.to_dict()["layout"]["annotations"] if a.get("name") == "source-note")
+
+
+def test_source_lines_credit_the_events_shown(dataset):
+    board = Dashboard(dataset["events"], eras=dataset["eras"], pairs=PAIRS)
+    assert "data/events.csv" in _source_note(board.tension)
+    assert f"{len(board.selection)} events" in _source_note(board.tension)
+    board.controls["confidence"].value = "confirmed"  # the count follows the filters
+    assert f"{len(board.selection)} events" in _source_note(board.tension)
+    coded = dataset["events"].assign(source_ids="gdelt:" + dataset["events"]["event_id"].astype(str))
+    board = Dashboard(coded, pairs=PAIRS)
+    for method in ("index", "gdelt"):  # the index and a baseline, drawn by two builders
+        board.controls["method"].value = method
+        for fig in (board.tension, board.timeline):
+            assert "GDELT records" in _source_note(fig) and "events.csv" not in _source_note(fig), method
+
+
+def _timeline_points(board) -> list[tuple[list, list]]:
+    return [
+        (
+            [row[-1] for row in t.customdata],
+            np.broadcast_to(np.asarray(t.marker.opacity, dtype=float), len(t.x)).tolist(),
+        )
+        for t in _markers(board)
+    ]
+
+
+def test_a_set_of_pairs_seen_before_draws_its_timeline_without_the_builder(board, monkeypatch):
+    board.controls["confidence"].value = "confirmed"
+    first, notes = _timeline_points(board), board.timeline.to_dict()["layout"]["annotations"]
+    calls = []
+    build = tensions.charts.build_timeline_figure
+    monkeypatch.setattr(
+        tensions.charts, "build_timeline_figure", lambda *a, **k: calls.append(1) or build(*a, **k)
+    )
+    board.controls["pairs"].value = ["AZE-RUS"]
+    assert len(_timeline_points(board)) and _timeline_points(board) != first
+    board.controls["pairs"].value = list(reversed(PAIRS))  # the same set, in another order
+    assert len(calls) == 1  # only the new set was built
+    assert _timeline_points(board) == first  # the same events, the same ones faded
+    assert board.timeline.to_dict()["layout"]["annotations"] == notes
+    board.rebuild()
+    assert len(calls) == 2  # a rebuild draws with the builder again

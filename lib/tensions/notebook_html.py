@@ -106,14 +106,52 @@ def read_widget_scripts() -> str:
     for path in (REQUIRE_JS, ANYWIDGET_AMD_JS, WIDGET_MANAGER_JS):
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing: run `make setup` (it installs the widget manager)")
-    anywidget = ANYWIDGET_AMD_JS.read_text(encoding="utf-8").replace(
-        'define(["@jupyter-widgets/base"]', 'define("anywidget", ["@jupyter-widgets/base"]'
+    anywidget = share_widget_modules(
+        ANYWIDGET_AMD_JS.read_text(encoding="utf-8").replace(
+            'define(["@jupyter-widgets/base"]', 'define("anywidget", ["@jupyter-widgets/base"]'
+        )
     )
     manager = _FONT_URL.sub(_inline_font, WIDGET_MANAGER_JS.read_text(encoding="utf-8"))
     scripts = (REQUIRE_JS.read_text(encoding="utf-8"), anywidget, manager)
     return render_template(
         "report/scripts.html.j2", scripts=[Markup(_escape_script(s)) for s in scripts], separator="\n"
     )
+
+
+#: anywidget's ``loadEsm`` imports a widget's module from a new blob URL for every model ...
+_ESM_IMPORT = """  let url = URL.createObjectURL(new Blob([esm], { type: "text/javascript" }));
+  let mod = await import(
+    /* webpackIgnore: true */
+    /* @vite-ignore */
+    url
+  );
+  URL.revokeObjectURL(url);
+  return mod;"""
+#: ... here one import per distinct module text, shared by every model that carries it.
+_SHARED_ESM_IMPORT = """  let shared = (globalThis.__tensionsWidgetModules ??= new Map());
+  if (!shared.has(esm)) {
+    let url = URL.createObjectURL(new Blob([esm], { type: "text/javascript" }));
+    shared.set(esm, import(/* webpackIgnore: true */ url).finally(() => URL.revokeObjectURL(url)));
+  }
+  return await shared.get(esm);"""
+
+
+def share_widget_modules(anywidget_js: str) -> str:
+    """Patch anywidget's AMD module to load a widget module once for all the models that use it.
+
+    Each plotly ``FigureWidget`` carries plotly's widget module (~5 MB of JavaScript) in its state, and
+    anywidget imports it afresh for every model: on an exported dashboard (two or three figures) the page
+    compiles it two or three times. anywidget also gives each model 2 s to load before it rejects the
+    model's ``ready`` promise with "[anywidget] Failed to initialize model."; nothing awaits that promise
+    on a page without a kernel, so the views still draw once loaded, but the rejection is logged as an
+    uncaught page error. Compiled once, the module loads well within the 2 s and the error goes away.
+
+    Raises:
+        ValueError: anywidget's loader is not the one this patch knows (another anywidget version).
+    """
+    if _ESM_IMPORT not in anywidget_js:
+        raise ValueError("anywidget's loadEsm changed: update tensions.notebook_html.share_widget_modules")
+    return anywidget_js.replace(_ESM_IMPORT, _SHARED_ESM_IMPORT)
 
 
 def export_offline_html(nb: nbformat.NotebookNode) -> str:

@@ -10,24 +10,54 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from tensions import charts, paths
-from tensions.export import export_figures, write_csv
+from tensions.charts.style import events_note
+from tensions.outputs import write_csv
 from tensions.salience import most_salient
 from tensions.widgets import tables
 from tensions.widgets.controls import arrange, make_controls, read_settings
 from tensions.widgets.methods import METHODS
 from tensions.widgets.state import DashboardState
-from tensions.widgets.view import FigureView, drawn_traces, iso_days, show_figure
+from tensions.widgets.view import FigureView, iso_days, send_update, show_figure
 
-FADED = {"marker": {"opacity": 0.2}}
+TIMELINES_KEPT = 8  # timelines of the last sets of pairs kept, drawn again without the builder
+FADED_OPACITY = 0.2  # events the filters leave out stay on the timeline, this faint
 LINE_MODES = ("lines", "lines+markers")
 HINT = (
     "<i>Click a point on a tension line to see the events that make it up, or an event on the timeline to "
     "see its sources and evidence.</i>"
 )
+
+
+class StateView:
+    """A read-only attribute of the dashboard that is the attribute of the same name of its state.
+
+    Args:
+        doc: what the attribute holds.
+    """
+
+    def __init__(self, doc: str):
+        self.__doc__ = doc
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        """Remember the attribute's name."""
+        self.name = name
+
+    def __get__(self, board: Dashboard | None, owner: type | None = None):
+        """The state's attribute (the descriptor itself on the class)."""
+        return self if board is None else getattr(board.state, self.name)
+
+
+def _opacities(trace) -> np.ndarray:
+    """The marker opacity of each point of ``trace`` (1 where the trace sets none)."""
+    opacity = trace.marker.opacity if trace.marker is not None else None
+    values = np.ones(len(trace.customdata)) if opacity is None else np.asarray(opacity, dtype="float64")
+    return np.broadcast_to(values, (len(trace.customdata),)).copy()
 
 
 class Dashboard:
@@ -40,6 +70,8 @@ class Dashboard:
         sources: the sources table (``load_sources``), to show an event's sources by title and link.
         pairs: pairs selected when the dashboard opens (default: the four with the most events); a pair
             without events is an error naming the closest ones.
+        themes: themes chosen when the dashboard opens (default none: every event); a theme no event
+            carries is an error naming the closest ones.
         export_dir: where *Export view* and *Table as CSV* write (default ``reports/figures/``).
         max_timeline_events: the timeline draws at most this many events of the chosen pairs (the most
             salient ones); the scores and the table always use every event.
@@ -64,6 +96,7 @@ class Dashboard:
         eras: pd.DataFrame | None = None,
         sources: pd.DataFrame | None = None,
         pairs: Sequence[str] | None = None,
+        themes: Sequence[str] = (),
         export_dir: str | Path | None = None,
         max_timeline_events: int = 1500,
         table_rows: int = 200,
@@ -80,7 +113,7 @@ class Dashboard:
         self.width = width
         self.last_update_seconds = 0.0
         self.updates = 0
-        self.controls = make_controls(self.state.events, self.state.pairs, eras, pairs)
+        self.controls = make_controls(self.state.events, self.state.pairs, eras, pairs, themes)
         self.tension = FigureView()
         self.timeline = FigureView()
         self.waterfall: go.FigureWidget | None = None  # made on the first click: one widget less to load
@@ -89,7 +122,9 @@ class Dashboard:
         self.detail = w.HTML(HINT)
         self.export_output = w.HTML()
         self.status = w.HTML()
-        self._timeline_ids: list[tuple[int, list[str]]] = []
+        self._timeline_points: list[tuple[int, list[str], np.ndarray]] = []  # (trace, event ids, opacities)
+        self._timeline_faded: dict[int, tuple[int, ...]] = {}  # trace -> points drawn faded
+        self._timelines: dict[frozenset, tuple] = {}  # set of pairs -> built timeline (figure, note, points)
         self._timeline_note = ""
         self._tension_method: str | None = None
         self._clickable: dict[str, int] = {"tension": 0, "timeline": 0}
@@ -105,30 +140,11 @@ class Dashboard:
 
     # ------------------------------------------------------------------------------------ read-only
 
-    @property
-    def events(self) -> pd.DataFrame:
-        """Every event of the dashboard."""
-        return self.state.events
-
-    @property
-    def context(self) -> pd.DataFrame:
-        """The chosen pairs' events, every date."""
-        return self.state.context
-
-    @property
-    def selection(self) -> pd.DataFrame:
-        """The chosen pairs' events that pass the filters, every date (the scores use them)."""
-        return self.state.selection
-
-    @property
-    def shown(self) -> pd.DataFrame:
-        """The selection inside the window (the table lists them)."""
-        return self.state.shown
-
-    @property
-    def scores(self) -> pd.DataFrame:
-        """The scores drawn on the tension view (columns depend on the method)."""
-        return self.state.scores
+    events = StateView("Every event of the dashboard.")
+    context = StateView("The chosen pairs' events, every date.")
+    selection = StateView("The chosen pairs' events that pass the filters, every date (the scores use them).")
+    shown = StateView("The selection inside the window (the table lists them).")
+    scores = StateView("The scores drawn on the tension view (columns depend on the method).")
 
     @property
     def figures(self) -> dict[str, go.FigureWidget]:
@@ -156,12 +172,15 @@ class Dashboard:
         """Bring the views up to date with the controls, each view redrawn at most once.
 
         Args:
-            rebuild: draw both views again with the chart builders even if only values changed.
+            rebuild: draw both views again with the chart builders even if only values changed (the
+                timelines kept for earlier sets of pairs are dropped).
 
         Returns:
             What was recomputed (see :meth:`DashboardState.apply`).
         """
         started = time.perf_counter()
+        if rebuild:
+            self._timelines.clear()
         settings = read_settings(self.controls)
         structural = rebuild or self.state.settings is None or settings.pairs != self.state.settings.pairs
         done = self.state.apply(settings)
@@ -170,9 +189,10 @@ class Dashboard:
         elif "scores" in done:
             self._push_scores()
         if structural:
-            self._draw_timeline()
-        if done & {"selection", "shown", "context"} or structural:
+            self._draw_timeline()  # faded and zoomed in the same update
+        elif done & {"selection", "shown", "context"}:
             self._fade_and_zoom_timeline()
+        if done & {"selection", "shown", "context"} or structural:
             self.table.value = tables.render_events_table(self.shown, self.sources, self.table_rows)
         self.last_update_seconds = time.perf_counter() - started
         self.updates += 1
@@ -205,34 +225,78 @@ class Dashboard:
         fig.update_layout(
             width=self.width, xaxis_range=[f"{settings.start:%Y-%m-%d}", f"{settings.end:%Y-%m-%d}"]
         )
+        fig.update_layout(self._credit([a.to_plotly_json() for a in fig.layout.annotations]))
         self._watch_clicks(self.tension, show_figure(self.tension, fig), "tension", self._tension_clicked)
 
+    def _credit(self, annotations: Sequence[dict]) -> dict:
+        """The layout change that makes the source line among ``annotations`` name the events scored.
+
+        The builders draw scores without their events, so their line credits the curated file; the
+        dashboard may show machine-coded events (GDELT, ICEWS ...): the line names them, with their count.
+        """
+        notes = [dict(note) for note in annotations]
+        for note in notes:
+            if note.get("name") == "source-note":
+                as_of = str(note["text"]).rpartition(" · as of ")[2]
+                note["text"] = f"{events_note(self.selection)} · as of {as_of}"
+                return {"annotations": notes}
+        return {}
+
     def _push_scores(self) -> None:
-        """Move the new scores into the lines already drawn (one redraw)."""
+        """Send the new scores to the lines already drawn (one update; dates only where they moved)."""
         settings = self.state.settings
         method = METHODS[settings.method]
         by_pair = {str(p): g for p, g in self.scores.groupby("pair", observed=True)}
-        if not set(by_pair) <= {t.name for t in drawn_traces(self.tension, LINE_MODES)}:
+        lines = {
+            i: t
+            for i, t in enumerate(self.tension.data)
+            if t.mode in LINE_MODES and t.name and t.visible is not False
+        }
+        if not set(by_pair) <= {t.name for t in lines.values()}:
             self._draw_tension()  # a pair that had no score now has one
             return
-        with self.tension.batch_update():
-            for trace in drawn_traces(self.tension, LINE_MODES):
-                part = by_pair.get(trace.name)
-                if part is None:
-                    trace.x, trace.y = [], []
-                    continue
-                trace.x = iso_days(part["date"])
-                trace.y = part[method.column].to_numpy()
-                if method.component is not None:
-                    trace.customdata = part[["pressure", "n_events"]].to_numpy()
-            self.tension.layout.xaxis.range = [f"{settings.start:%Y-%m-%d}", f"{settings.end:%Y-%m-%d}"]
-            if method.component == "net":
-                self.tension.layout.yaxis.range = charts.index_axis_range(self.scores["index"])
+        changes: dict[int, dict] = {}
+        for i, trace in lines.items():
+            part = by_pair.get(trace.name)
+            days = iso_days(part["date"]) if part is not None else np.array([], dtype="<U10")
+            change = {"y": part[method.column].to_numpy(dtype="float64") if part is not None else days}
+            if trace.x is None or not np.array_equal(np.asarray(trace.x, dtype=str), days):
+                change["x"] = days
+            if method.component is not None:
+                change["customdata"] = part[["pressure", "n_events"]].to_numpy() if part is not None else days
+            changes[i] = change
+        layout = {"xaxis.range": [f"{settings.start:%Y-%m-%d}", f"{settings.end:%Y-%m-%d}"]}
+        if list(self.tension.layout.xaxis.range or []) == layout["xaxis.range"]:
+            layout = {}
+        if method.component == "net":
+            layout["yaxis.range"] = charts.index_axis_range(self.scores["index"])
+        send_update(
+            self.tension, changes, layout | self._credit(self.tension.sent_layout.get("annotations", []))
+        )
 
     def _draw_timeline(self) -> None:
-        """Draw the timeline with the builder: every event of the chosen pairs (at most the most salient)."""
+        """Draw the chosen pairs' timeline (built once per set of pairs), faded and zoomed, in one update."""
+        key = frozenset(self.state.settings.pairs)
+        built = self._timelines.pop(key, None) or self._build_timeline()
+        self._timelines[key] = built  # the most recent last; the oldest go past TIMELINES_KEPT
+        while len(self._timelines) > TIMELINES_KEPT:
+            del self._timelines[next(iter(self._timelines))]
+        fig, self._timeline_note, self._timeline_points = built
+        if self._timeline_points:
+            fig.update_layout(xaxis_range=self._timeline_range())
+        self._timeline_faded = {}
+        added = show_figure(self.timeline, fig, extra=self._fade_changes())
+        self._watch_clicks(self.timeline, added, "timeline", self._timeline_clicked)
+
+    def _build_timeline(self) -> tuple[go.Figure, str, list[tuple[int, list[str], np.ndarray]]]:
+        """The timeline of the chosen pairs with the builder: every event (at most the most salient).
+
+        Returns:
+            The figure, the note on the events left out (or ""), and per marker trace its index, the event
+            id of each point and the points' opacities.
+        """
         context = most_salient(self.context, self.max_timeline_events)
-        self._timeline_note = (
+        note = (
             f"timeline: the {self.max_timeline_events:,} most salient of {len(self.context):,} events"
             if len(context) < len(self.context)
             else ""
@@ -253,32 +317,42 @@ class Dashboard:
                 margin={"b": 90},
             )
             fig.layout.annotations[-1].update(yshift=-60)  # the source note, closer without the slider
-        fig.update_layout(width=self.width).update_traces(unselected=FADED, selector={"mode": "markers"})
-        self._watch_clicks(self.timeline, show_figure(self.timeline, fig), "timeline", self._timeline_clicked)
-        self._timeline_ids = [
-            (i, [str(row[-1]) for row in trace.customdata])
-            for i, trace in enumerate(self.timeline.data)
-            if trace.mode == "markers"
-            and trace.visible is not False
-            and trace.customdata is not None
-            and len(trace.customdata)
+        fig.update_layout(width=self.width)
+        points = [
+            (i, [str(row[-1]) for row in trace.customdata], _opacities(trace))
+            for i, trace in enumerate(fig.data)
+            if trace.mode == "markers" and trace.customdata is not None and len(trace.customdata)
         ]
+        return fig, note, points
+
+    def _timeline_range(self) -> list[str]:
+        """The timeline's dates: the chosen months and 10 days either side."""
+        settings, pad = self.state.settings, pd.Timedelta(days=10)
+        return [f"{settings.start - pad:%Y-%m-%d}", f"{settings.end + pad:%Y-%m-%d}"]
+
+    def _fade_changes(self) -> dict[int, dict]:
+        """The marker opacities of the timeline's traces whose faded events changed (filtered out: faded)."""
+        kept = set(self.selection["event_id"].astype("string").tolist())
+        changes = {}
+        for i, ids, base in self._timeline_points:
+            faded = tuple(j for j, event_id in enumerate(ids) if event_id not in kept)
+            if self._timeline_faded.get(i, ()) != faded:
+                opacity = base.copy()
+                opacity[list(faded)] = np.minimum(opacity[list(faded)], FADED_OPACITY)
+                changes[i] = {"marker.opacity": opacity}
+                self._timeline_faded[i] = faded
+        return changes
 
     def _fade_and_zoom_timeline(self) -> None:
-        """Fade the events the filters leave out and show the chosen months (one redraw)."""
-        kept = set(self.selection["event_id"].astype("string").tolist())
-        settings = self.state.settings
-        with self.timeline.batch_update():
-            for i, ids in self._timeline_ids:
-                mask = [event_id in kept for event_id in ids]
-                trace = self.timeline.data[i]
-                trace.selectedpoints = None if all(mask) else [j for j, keep in enumerate(mask) if keep]
-            if self._timeline_ids:
-                pad = pd.Timedelta(days=10)
-                self.timeline.layout.xaxis.range = [
-                    f"{settings.start - pad:%Y-%m-%d}",
-                    f"{settings.end + pad:%Y-%m-%d}",
-                ]
+        """Fade the events the filters leave out and show the chosen months (one update, only what changed).
+
+        The fade changes marker opacities only, which the browser redraws without computing the plot again.
+        """
+        if not self._timeline_points:
+            return
+        window = self._timeline_range()
+        layout = {} if list(self.timeline.layout.xaxis.range or []) == window else {"xaxis.range": window}
+        send_update(self.timeline, self._fade_changes(), layout)
 
     def _watch_clicks(self, fig: go.FigureWidget, added: list[int], name: str, callback) -> None:
         """Send clicks on the traces added to ``fig`` to ``callback`` (reused traces keep theirs)."""
@@ -339,6 +413,8 @@ class Dashboard:
 
     def export_view(self, formats: Sequence[str] | None = None) -> list[Path]:
         """Export the current views (and the data behind them) with ``export_figures``; show the paths."""
+        from tensions.export import export_figures  # the exporters load when first used, not at opening
+
         stamp = self._stamp()
         items = [
             (go.Figure(self.tension), f"dashboard-tension-{stamp}", self.scores),
@@ -369,7 +445,7 @@ class Dashboard:
         try:
             with tempfile.NamedTemporaryFile(dir=out_dir, suffix=".csv.part", delete=False) as handle:
                 part = Path(handle.name)
-            write_csv(self.table_frame(), part)
+            write_csv(self.table_frame(), part)  # formula cells neutralised
             os.replace(part, path)
         except Exception as exc:
             if part is not None:

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 import ipywidgets as w
 import pandas as pd
+from traitlets import TraitError, validate
 
 from tensions.charts.style import QUAD_NAMES
+from tensions.names import check_values
 from tensions.score.settings import ScoreSettings
 from tensions.select import CONFIDENCE_ORDER
 from tensions.widgets.methods import METHODS
@@ -15,6 +17,34 @@ from tensions.widgets.state import Settings, check_pairs
 
 GOLDSTEIN_CHOICES = {"events' own weights": None, "GDELT": "gdelt", "ICEWS": "icews", "Phoenix": "phoenix"}
 WIDE = {"description_width": "initial"}
+
+
+class NamePicker(w.TagsInput):
+    """A searchable tag picker of known names: the browser offers them as you type.
+
+    An unknown name set from Python is an error that names the closest known ones.
+
+    Args:
+        kind: what the names are (``"pair"``, ``"theme"``), for the error message.
+        **kwargs: ``TagsInput`` arguments (``allowed_tags`` are the known names).
+    """
+
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        defaults = {"allow_duplicates": False, "description": f"{kind.capitalize()}s", "style": WIDE}
+        super().__init__(**(defaults | {"layout": w.Layout(width="560px")} | kwargs))
+
+    @validate("value")
+    def _validate_value(self, proposal):
+        """Refuse blank and unknown names (ipywidgets' check, with the closest names in the message)."""
+        if "" in proposal["value"]:
+            raise TraitError(f"a {self.kind} cannot be blank")
+        if self.allowed_tags:
+            try:
+                check_values(self.kind, proposal["value"], self.allowed_tags)
+            except ValueError as exc:
+                raise TraitError(str(exc)) from None
+        return proposal["value"]
 
 
 def default_pairs(known: list[str], pairs: Sequence[str] | None) -> list[str]:
@@ -42,13 +72,23 @@ def default_window(months: pd.DatetimeIndex, eras: pd.DataFrame | None, pairs: S
     return int(months.searchsorted(start, side="right") - 1)
 
 
+def known_themes(events: pd.DataFrame) -> list[str]:
+    """The themes the events carry (``security;energy`` counts for both), sorted."""
+    return sorted({t for s in events["themes"].dropna().unique() for t in str(s).split(";") if t})
+
+
 def make_controls(
-    events: pd.DataFrame, known_pairs: list[str], eras: pd.DataFrame | None, pairs: Sequence[str] | None
+    events: pd.DataFrame,
+    known_pairs: list[str],
+    eras: pd.DataFrame | None,
+    pairs: Sequence[str] | None,
+    themes: Sequence[str] = (),
 ) -> dict[str, w.Widget]:
     """Every control by name, set to its default.
 
-    Names: ``pairs`` (a searchable tag picker), ``dates`` (months), ``themes``, ``quads``, ``confidence``,
-    ``half_life``, ``goldstein``, ``method``, ``export`` and ``export_table`` (buttons).
+    Names: ``pairs`` and ``themes`` (searchable tag pickers; no theme chosen keeps every event),
+    ``dates`` (months), ``quads``, ``confidence``, ``half_life``, ``goldstein``, ``method``, ``export`` and
+    ``export_table`` (buttons). A theme the events do not carry is an error naming the closest ones.
     """
     chosen = default_pairs(known_pairs, pairs)
     months = pd.date_range(
@@ -56,20 +96,22 @@ def make_controls(
         events["date"].max().to_period("M").start_time,
         freq="MS",
     )
-    themes = sorted({t for s in events["themes"].dropna().unique() for t in str(s).split(";") if t})
+    offered = known_themes(events)
+    chosen_themes = check_values("theme", list(dict.fromkeys(themes)), offered)
     return {
-        "pairs": w.TagsInput(
+        "pairs": NamePicker(
+            "pair",
             value=chosen,
             allowed_tags=known_pairs,
-            allow_duplicates=False,
             placeholder="type a pair, e.g. AZE-RUS",
-            description="Pairs",
             tooltip="Type to search the pairs; Enter adds one, × removes it",
-            style=WIDE,
-            layout=w.Layout(width="560px"),
         ),
-        "themes": w.SelectMultiple(
-            options=themes, value=tuple(themes), rows=7, description="Themes", style=WIDE
+        "themes": NamePicker(
+            "theme",
+            value=chosen_themes,
+            allowed_tags=offered,
+            placeholder="every theme; type one to keep only its events, e.g. energy",
+            tooltip="Type to search the themes; Enter adds one, × removes it; none chosen keeps every event",
         ),
         "quads": w.SelectMultiple(
             options=[(QUAD_NAMES[q], q) for q in (1, 2, 3, 4)],
@@ -132,7 +174,7 @@ def read_settings(controls: dict[str, w.Widget]) -> Settings:
         pairs=tuple(controls["pairs"].value),
         start=pd.Timestamp(start),
         end=pd.Timestamp(end) + pd.offsets.MonthEnd(0),
-        themes=None if set(themes.value) == set(themes.options) else tuple(themes.value),
+        themes=tuple(themes.value) or None,
         quads=None if len(quads.value) == 4 else tuple(quads.value),
         min_confidence=controls["confidence"].value,
         half_life_days=float(controls["half_life"].value),
@@ -151,7 +193,7 @@ def arrange(controls: dict[str, w.Widget], style: str, views: Sequence[w.Widget]
         [
             w.HTML(style),
             w.HBox([w.Label("Pairs").add_class("pair-label"), c["pairs"], c["confidence"]], layout=row),
-            w.HBox([c["themes"], c["quads"]], layout=row),
+            w.HBox([w.Label("Themes").add_class("pair-label"), c["themes"], c["quads"]], layout=row),
             w.HBox([c["dates"], c["goldstein"]], layout=row),
             w.HBox([c["half_life"], c["export"], c["export_table"]], layout=row),
             c["method"],

@@ -1,21 +1,23 @@
 """The dashboard's charts as ``go.FigureWidget`` views, updated in place through plotly's public API.
 
 A view is drawn once; afterwards a new figure from a chart builder is *moved into* the existing widget
-(:func:`show_figure`): its traces' properties and the layout are assigned to the widget's traces inside one
-``batch_update``, so the browser receives one ``update`` message and redraws once, instead of traces being
-deleted and added (three messages, three redraws, and the trace defaults sent back to the kernel). Changes
-that only move values (a knob, a filter, the window) assign just the changed arrays.
+(:func:`show_figure`): its traces' properties and the layout go to the widget's traces in one
+``plotly_update`` (:func:`send_update`), so the browser receives one ``update`` message and redraws once,
+instead of traces being deleted and added (three messages, three redraws, and the trace defaults sent back to
+the kernel). Changes that only move values (a knob, a filter, the window) send just the changed arrays.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import sys
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.basedatatypes import Undefined
 
 
 def skip_iri_grammars() -> None:
@@ -36,6 +38,12 @@ skip_iri_grammars()
 KEEP = {"type", "uid"}  # trace properties a widget trace keeps when another figure is moved into it
 DATA_KEYS = ("x", "y", "customdata", "text", "hovertext", "ids", "selectedpoints")
 BLANK = {"x": [], "y": [], "name": "", "visible": False, "showlegend": False, "customdata": None}
+#: Set on every trace moved in (unless the figure sets them): a reused trace changes role (a legend entry, a
+#: hidden spare, a line), and after each update the widget's browser side reports the properties it filled
+#: with defaults; plotly then drops those properties from the trace, so a ``showlegend=False`` set on a trace
+#: that once had the default would be dropped and its legend entry would come back. Explicit values are never
+#: reported as defaults.
+EXPLICIT = {"visible": True, "showlegend": True}
 
 
 def figure_spec(fig: go.Figure) -> dict:
@@ -96,13 +104,23 @@ class FigureView(go.FigureWidget):
     of a box. This view answers such requests (ipywidgets' ``get_state``) from the current figure.
     """
 
-    _moved_keys: list[set[str]]  # the properties each trace got from the last figure moved in
-    _layout_keys: set[str]
-    _template_sent: bool
+    _sent: list[dict]  # per trace, the property paths and values last sent (what the browser shows)
+    _sent_layout: dict  # the layout paths and values last sent
 
     def __init__(self, *args, **kwargs):
+        if not args and "layout" not in kwargs:  # the template comes with the first figure shown: no copy
+            kwargs["layout"] = {"template": "none"}  # of plotly's default is made (and validated) first
         super().__init__(*args, **kwargs)
-        self._moved_keys, self._layout_keys, self._template_sent = [], set(), False
+        self._sent, self._sent_layout = [], {}
+
+    @property
+    def sent_layout(self) -> dict:
+        """The layout as last sent to the browser, by top-level key (plain values).
+
+        Read the figure from this, ``to_dict()`` or ``go.Figure(view)``: lists of annotations and shapes are
+        set as plain data, so the ``layout.annotations`` objects of the widget may lag behind.
+        """
+        return self._sent_layout
 
     def get_state(self, key=None, drop_defaults=False):
         """The widget's state for the browser, the traces and layout taken from the current figure."""
@@ -119,27 +137,123 @@ class FigureView(go.FigureWidget):
         return state
 
 
-def _as_arrays(trace: dict) -> dict:
-    """The trace with its data lists as numpy arrays: plotly validates an array at once, a list item by item."""
-    out = dict(trace)
-    for key in DATA_KEYS:
-        value = out.get(key)
-        if isinstance(value, list) and len(value) > 1:
-            out[key] = np.asarray(value, dtype=object if None in value else None)
-    marker = out.get("marker")
-    if isinstance(marker, dict):
-        out["marker"] = {
-            k: np.asarray(v) if isinstance(v, list) and len(v) > 1 else v for k, v in marker.items()
-        }
+def leaf_paths(props: dict, prefix: str = "") -> dict:
+    """``props`` as ``{"marker.color": ..., "x": ...}``: nested dicts flattened, lists and arrays kept whole.
+
+    >>> leaf_paths({"x": [1, 2], "marker": {"color": "red", "line": {"width": 1}}})
+    {'x': [1, 2], 'marker.color': 'red', 'marker.line.width': 1}
+    """
+    out = {}
+    for key, value in props.items():
+        if isinstance(value, dict) and value:
+            out |= leaf_paths(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
     return out
 
 
-def show_figure(target: FigureView, source: go.Figure) -> list[int]:
+def _nested(paths: dict) -> dict:
+    """``{"marker.color": c}`` back to ``{"marker": {"color": c}}`` (the inverse of :func:`leaf_paths`)."""
+    out: dict = {}
+    for path, value in paths.items():
+        *parents, last = path.split(".")
+        node = out
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return out
+
+
+def same_value(a, b) -> bool:
+    """Whether two property values are equal (numpy arrays, lists and dicts compared element by element).
+
+    >>> same_value(np.array(["2024-12-25"]), ["2024-12-25"]), same_value({"a": [1, 2]}, {"a": [1, 3]})
+    (True, False)
+    """
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape:
+            return False
+        if a.dtype.kind in "OUS" or b.dtype.kind in "OUS":
+            a, b = a.astype(object), b.astype(object)
+        return bool(np.array_equal(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def send_update(target: FigureView, traces: dict[int, dict], layout: dict | None = None) -> None:
+    """Apply trace and layout changes with one ``plotly_update``: one message, one redraw in the browser.
+
+    Args:
+        target: the widget.
+        traces: trace index -> ``{property path: value}`` (``None`` removes a property).
+        layout: ``{layout path: value}``.
+
+    Only values that differ from what the view was last sent go out (a line whose dates did not move
+    keeps them). The values are set as they are, without plotly's validation of every property: they
+    come from a figure a chart builder made (validated when it was built) or are data arrays of a known
+    type. Nothing is sent when nothing changed.
+    """
+    while len(target._sent) < len(target.data):
+        target._sent.append(dict(BLANK))
+    changes: dict[int, dict] = {}
+    for i, props in traces.items():
+        sent = target._sent[i]
+        changed = {k: v for k, v in props.items() if not (k in sent and same_value(sent[k], v))}
+        changed |= {k: None for k, v in props.items() if v is None and k in sent}
+        if changed:
+            changes[i] = changed
+            sent.update(changed)
+            for key in [k for k, v in changed.items() if v is None]:
+                sent.pop(key, None)
+    relayout = {
+        k: v for k, v in (layout or {}).items() if not same_value(target._sent_layout.get(k, Undefined), v)
+    }
+    _record_layout(target._sent_layout, relayout)
+    indexes = sorted(changes)
+    keys = dict.fromkeys(key for i in indexes for key in changes[i])
+    restyle = {key: [changes[i].get(key, Undefined) for i in indexes] for key in keys}
+    if restyle or relayout:
+        target.plotly_update(restyle_data=restyle, relayout_data=relayout, trace_indexes=indexes)
+
+
+def _top_key(path: str) -> str:
+    """The top-level key of a layout path: ``xaxis`` for ``xaxis.range``, ``annotations`` for ``annotations[2].text``."""
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
+def _record_layout(sent: dict, relayout: dict) -> None:
+    """Note what a relayout sent: a top-level key replaces every path below it."""
+    for path, value in relayout.items():
+        if path == _top_key(path):
+            for old in [o for o in sent if o != path and _top_key(o) == path]:
+                del sent[old]
+        if value is None:
+            sent.pop(path, None)
+        else:
+            sent[path] = value
+
+
+def show_figure(target: FigureView, source: go.Figure, extra: dict[int, dict] | None = None) -> list[int]:
     """Make ``target`` show ``source``, reusing its traces; return the indexes of the traces added.
 
     Trace ``i`` of ``source`` goes into trace ``i`` of ``target`` when both have the same type; traces the
-    widget has in excess are blanked (hidden, no data) so that they can be reused by a later figure. The
-    layout is replaced key by key (keys the new layout lacks are cleared); the template is sent once.
+    widget has in excess are blanked (hidden, no data) so that they can be reused by a later figure; new
+    traces are added blank. Then one :func:`send_update` sets every property (properties the last figure
+    had and this one lacks are removed) and the layout, key by key (the template is sent once).
+
+    Args:
+        target: the widget.
+        source: the figure to show.
+        extra: trace index -> property paths to set in the same update (e.g. a fade of some points).
     """
     spec = figure_spec(source)
     traces = [
@@ -150,29 +264,29 @@ def show_figure(target: FigureView, source: go.Figure) -> list[int]:
     current = list(target.data)
     if any(t.type != new["type"] for t, new in zip(current, traces, strict=False)):
         target.data = []  # another kind of chart: start again (rare: the views keep their kinds)
-        target._moved_keys = []
+        target._sent = []
         current = []
     added = list(range(len(current), len(traces)))
-    if added:
-        target.add_traces([_as_arrays(t) for t in traces[len(current) :]])
+    # one trace with an explicit showlegend=True would get a legend it does not have by default
+    explicit = EXPLICIT if len(traces) > 1 else {"visible": True}
+    moved = [explicit | leaf_paths({k: v for k, v in t.items() if k != "type"}) for t in traces]
+    moved = [props | (extra or {}).get(i, {}) for i, props in enumerate(moved)]
+    if added:  # new traces go in whole (validated): the browser gets them with their data as they are
+        target.add_traces([_nested(moved[i]) | {"type": traces[i]["type"]} for i in added])
+        target._sent = target._sent[: len(current)] + [dict(moved[i]) for i in added]
+    while len(target._sent) < len(target.data):
+        target._sent.append(dict(BLANK))
+    changes: dict[int, dict] = {}
+    for i, new in enumerate(moved[: len(current)]):
+        changes[i] = dict.fromkeys(set(target._sent[i]) - set(new)) | new
+    for i in range(len(traces), len(target.data)):
+        changes[i] = dict.fromkeys(set(target._sent[i]) - set(BLANK)) | BLANK
     template = layout.pop("template", None)
-    with target.batch_update():
-        for i, (trace, new) in enumerate(zip(current, traces, strict=False)):
-            stale = target._moved_keys[i] - set(new) if i < len(target._moved_keys) else set()
-            new = {k: v for k, v in new.items() if k != "type"}
-            trace.update({**dict.fromkeys(stale, None), **_as_arrays(new)})
-        for i, trace in enumerate(current[len(traces) :], start=len(traces)):
-            if trace.visible is not False:
-                stale = target._moved_keys[i] - set(BLANK) if i < len(target._moved_keys) else set()
-                trace.update({**dict.fromkeys(stale, None), **BLANK})
-        stale = target._layout_keys - set(layout)
-        target.layout.update({**dict.fromkeys(stale, None), **layout}, overwrite=True)
-        if template is not None and not target._template_sent:
-            target.layout.template = template
-            target._template_sent = True
-    keys = [set(t) - {"type"} for t in traces]
-    target._moved_keys = keys + [set(BLANK)] * (len(target.data) - len(keys))
-    target._layout_keys = set(layout)
+    tops = {k for k in target._sent_layout if k == _top_key(k)}
+    relayout = dict.fromkeys(tops - set(layout) - {"template"}) | layout
+    if template is not None and "template" not in target._sent_layout:
+        relayout["template"] = template  # sent once: the builders all use the same template
+    send_update(target, changes, relayout)
     return added
 
 
