@@ -101,7 +101,7 @@ def test_markers_explain_with_the_settings_of_the_scores(ds):
     scores = tensions.score_dyads(events, half_life_days=7.0, spread="even", component="net")
     marks = charts.top_event_annotations(scores, events, "AZE-RUS", top=3)
     series = scores[scores["pair"] == "AZE-RUS"]
-    peak_day = series.loc[series["index"].idxmax(), "date"]
+    peak_day = series.loc[series["index_value"].idxmax(), "date"]
     assert marks["peak_day"].iloc[0] == peak_day  # the highest peak first
     for day, group in marks.groupby("peak_day"):
         expected = tensions.explain(events, "AZE-RUS", day, settings=scores.attrs["settings"])
@@ -138,7 +138,7 @@ def test_heatmap_waterfall_mix_map(ds, scores):
     assert sum(water.data[0].x[:-1]) == pytest.approx(water.data[0].x[-1])
     mix = charts.build_event_mix_figure(ds["events"], by="theme")
     assert sum(sum(t.y) for t in mix.data) == ds["events"]["themes"].str.split(";").str.len().sum()
-    latest = scoring.rank_pairs(scores)[["pair", "peak_index"]].rename(columns={"peak_index": "index"})
+    latest = scoring.rank_pairs(scores)[["pair", "peak_index"]].rename(columns={"peak_index": "index_value"})
     fig = charts.build_map_figure(ds["events"], ds["countries"], latest)
     assert charts.has_geo(fig)
     located = ds["events"].dropna(subset=["latitude", "longitude"])
@@ -177,7 +177,7 @@ def test_monthly_trend_arrows_and_busiest_small_multiples(ds, scores):
     multiples = charts.build_small_multiples_figure(window)
     titles = [a.text.split(" · ")[0] for a in multiples.layout.annotations if " events" in (a.text or "")]
     assert titles[0] == "AZE-RUS" and titles == charts.panels.busiest_pairs(window)
-    assert multiples.layout.yaxis.range[0] <= window["index"].min()  # no panel clipped at the bottom
+    assert multiples.layout.yaxis.range[0] <= window["index_value"].min()  # no panel clipped at the bottom
     sweep = scoring.sweep_sensitivity(ds["events"], "KAZ-RUS", half_lives=(14, 30))
     assert "KAZ-RUS" in charts.build_sensitivity_figure(sweep, pair="KAZ-RUS").layout.title.text
 
@@ -191,7 +191,8 @@ def test_a_month_precision_marker_sits_where_its_push_was_placed():
         scores = tensions.score_dyads(ev, spread=spread, end="2025-03-31", today=today)
         marks = charts.top_event_annotations(scores, ev, "AZE-RUS", top=1)
         assert (
-            marks["day"].tolist() == [pd.Timestamp(day)] and marks["index"].iloc[0] == scores["index"].max()
+            marks["day"].tolist() == [pd.Timestamp(day)]
+            and marks["index_value"].iloc[0] == scores["index_value"].max()
         )
 
 

@@ -37,14 +37,14 @@ def test_a_crisis_raises_both_components_and_net_is_their_difference():
         ]
     )
     both = score_dyads(ev, component="all", end="2022-02-28", today=TODAY)
-    assert list(both.columns) == ["pair", "date", "pressure", "index", "n_events", "component"]
+    assert list(both.columns) == ["pair", "date", "pressure", "index_value", "n_events", "component"]
     tension, cooperation = _series(both, "KAZ-RUS", "tension"), _series(both, "KAZ-RUS", "cooperation")
     net = _series(both, "KAZ-RUS", "net")
     assert tension.loc["2022-01-05"] == pytest.approx(2.8) and cooperation.loc["2022-01-05"] == pytest.approx(
         6.0
     )
     pd.testing.assert_series_equal(net, tension - cooperation, rtol=1e-12, atol=1e-12)
-    assert (both.loc[both["component"] != "net", "index"] >= 0).all()
+    assert (both.loc[both["component"] != "net", "index_value"] >= 0).all()
     for component in ("tension", "cooperation", "net"):
         alone = score_dyads(ev, component=component, end="2022-02-28", today=TODAY)
         pd.testing.assert_series_equal(_series(alone, "KAZ-RUS"), _series(both, "KAZ-RUS", component))

@@ -43,10 +43,12 @@ def test_single_confirmed_minus_ten_event_gives_75_then_halves():
     ev = make_events([("E1", "2024-12-25", "RUS", "AZE", -10, "confirmed")])
     s = score_dyads(ev, end="2025-02-23", today=TODAY)
     assert list(s.columns) == SCORE_COLUMNS and s.attrs["settings"]["component"] == "tension"
-    assert _at(s, "AZE-RUS", "2024-12-25")["index"] == pytest.approx(50.0, abs=1e-12)  # tension: 0 none
+    assert _at(s, "AZE-RUS", "2024-12-25")["index_value"] == pytest.approx(50.0, abs=1e-12)  # tension: 0 none
     net = score_dyads(ev, end="2025-02-23", today=TODAY, component="net")
-    assert _at(net, "AZE-RUS", "2024-12-25")["index"] == pytest.approx(75.0, abs=1e-12)  # net: 50 neutral
-    assert (score_dyads(ev, end="2025-02-23", today=TODAY, component="cooperation")["index"] == 0).all()
+    assert _at(net, "AZE-RUS", "2024-12-25")["index_value"] == pytest.approx(
+        75.0, abs=1e-12
+    )  # net: 50 neutral
+    assert (score_dyads(ev, end="2025-02-23", today=TODAY, component="cooperation")["index_value"] == 0).all()
     assert _at(s, "AZE-RUS", "2025-01-24")["pressure"] == pytest.approx(5.0, rel=1e-12)
     assert _at(s, "AZE-RUS", "2025-02-23")["pressure"] == pytest.approx(2.5, rel=1e-12)
     assert s["n_events"].sum() == 1 and _at(s, "AZE-RUS", "2024-12-25")["n_events"] == 1
@@ -63,7 +65,9 @@ def test_hand_computed_two_events_with_confidence_weights():
     # day 10: 10 * 0.5 + 0.7 * (-4) = 2.2 ; day 20: 10 * 0.25 + (-2.8) * 0.5 = 1.1
     assert _at(s, "AZE-RUS", "2025-01-11")["pressure"] == pytest.approx(2.2, rel=1e-12)
     assert _at(s, "AZE-RUS", "2025-01-21")["pressure"] == pytest.approx(1.1, rel=1e-12)
-    assert _at(s, "AZE-RUS", "2025-01-21")["index"] == pytest.approx(50 + 50 * math.tanh(1.1 / K_DEFAULT))
+    assert _at(s, "AZE-RUS", "2025-01-21")["index_value"] == pytest.approx(
+        50 + 50 * math.tanh(1.1 / K_DEFAULT)
+    )
 
 
 def test_month_precision_event_is_spread_evenly_or_placed_mid_period():
@@ -211,7 +215,7 @@ def test_explain_sums_to_pressure(rows, probe, half_life, component, spread):
             continue
         ex = explain(ev, pair, day, today=TODAY, settings=scores.attrs["settings"])
         assert ex["contribution"].sum() == pytest.approx(row["pressure"].item(), rel=1e-9, abs=1e-9)
-        assert ex.attrs["index"] == pytest.approx(row["index"].item(), abs=1e-9)
+        assert ex.attrs["index_value"] == pytest.approx(row["index_value"].item(), abs=1e-9)
 
 
 @SETTINGS
@@ -249,12 +253,14 @@ def test_adding_a_conflict_event_never_lowers_the_index_after_it(rows, offset, g
     before = score_dyads(ev, start="2024-01-01", end=END, today=TODAY)
     after = score_dyads(pd.concat([ev, extra], ignore_index=True), start="2024-01-01", end=END, today=TODAY)
     merged = after.merge(before, on=["pair", "date"], how="left", suffixes=("", "_before"))
-    merged["index_before"] = merged["index_before"].fillna(0.0)  # tension of a pair without events: 0
+    merged["index_value_before"] = merged["index_value_before"].fillna(
+        0.0
+    )  # tension of a pair without events: 0
     later = merged[merged["date"] >= day]
-    assert (later["index"] >= later["index_before"] - 1e-12).all()
+    assert (later["index_value"] >= later["index_value_before"] - 1e-12).all()
     assert (
-        later.loc[later["pair"] == "AZE-RUS", "index"]
-        > later.loc[later["pair"] == "AZE-RUS", "index_before"] - 1e-12
+        later.loc[later["pair"] == "AZE-RUS", "index_value"]
+        > later.loc[later["pair"] == "AZE-RUS", "index_value_before"] - 1e-12
     ).all()
 
 

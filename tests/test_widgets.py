@@ -129,7 +129,7 @@ def test_half_life_moves_the_lines_without_rebuilding(board):
         board.selection, half_life_days=90, start=board.window[0], end=board.window[1]
     )
     expected = expected[expected["pair"] == "AZE-RUS"]
-    np.testing.assert_allclose(after, expected["index"].to_numpy())
+    np.testing.assert_allclose(after, expected["index_value"].to_numpy())
 
 
 def test_confidence_filter_fades_events_and_changes_table_and_scores(board):
@@ -207,7 +207,7 @@ def test_baseline_methods_draw_their_scores_and_explain_them(board, method, colu
     breakdown = board.on_tension_click("AZE-RUS", day)
     assert breakdown["contribution"].sum() == pytest.approx(part.set_index("date").loc[day, column])
     board.controls["method"].value = "index"
-    assert set(_lines(board)) == set(PAIRS) and "index" in board.scores.columns
+    assert set(_lines(board)) == set(PAIRS) and "index_value" in board.scores.columns
 
 
 def test_components_draw_their_index_and_explain_it(board, dataset):
@@ -222,7 +222,7 @@ def test_components_draw_their_index_and_explain_it(board, dataset):
             component=component, half_life_days=board.state.settings.half_life_days,
         )  # fmt: skip
         part = expected[expected["pair"] == "AZE-RUS"]
-        np.testing.assert_allclose(_lines(board)["AZE-RUS"].y, part["index"].to_numpy())
+        np.testing.assert_allclose(_lines(board)["AZE-RUS"].y, part["index_value"].to_numpy())
         day = part.loc[part["pressure"].abs().idxmax(), "date"]
         breakdown = board.on_tension_click("AZE-RUS", day)
         assert breakdown["contribution"].sum() == pytest.approx(part.set_index("date").loc[day, "pressure"])

@@ -115,7 +115,7 @@ def _event_mix(by: str):
 
 
 def _map(i: _Inputs) -> tuple[go.Figure, pd.DataFrame]:
-    latest = i.ranking[["pair", "peak_index"]].rename(columns={"peak_index": "index"})
+    latest = i.ranking[["pair", "peak_index"]].rename(columns={"peak_index": "index_value"})
     title = "Where events happened; arcs: each pair's peak tension index in the analysis window"
     return charts.build_map_figure(i.events, i.countries, latest, title=title), latest
 

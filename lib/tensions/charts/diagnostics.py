@@ -87,7 +87,7 @@ def build_comparison_figure(
             "Cumulative push: never fades",
         ),
     )
-    fig.add_trace(go.Scatter(x=ours["date"], y=ours["index"], mode="lines", name="index"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=ours["date"], y=ours["index_value"], mode="lines", name="index"), row=1, col=1)
     fig.add_trace(
         go.Scatter(
             x=mean["date"],

@@ -30,7 +30,7 @@ def build_waterfall_figure(
         labels.append(f"{len(rest)} other events")
         values.append(float(rest["contribution"].sum()))
     pressure = float(explain_df.attrs.get("pressure", sum(values)))
-    index = float(explain_df.attrs.get("index", np.nan))
+    index = float(explain_df.attrs.get("index_value", np.nan))
     labels = [*labels, "pressure"]
     fig = go.Figure(
         go.Waterfall(

@@ -250,7 +250,7 @@ def build_map_figure(
     Args:
         events: events with ``latitude``/``longitude`` (rows without coordinates are skipped).
         countries: ``load_countries`` (capital coordinates).
-        scores_latest: ``pair`` and ``index`` per pair (e.g. each pair's latest or peak index); pairs
+        scores_latest: ``pair`` and ``index_value`` per pair (e.g. each pair's latest or peak index); pairs
             whose two capitals are known are drawn as arcs.
         title: chart title.
         component: the index component of ``scores_latest`` (default: the one its settings name, else
@@ -267,22 +267,22 @@ def build_map_figure(
     fig = go.Figure()
     key: list[str] = []  # one line per pair drawn (or not drawn) as an arc, at the right of the map
     if scores_latest is not None and len(scores_latest):
-        for row in scores_latest.sort_values("index", ascending=False).itertuples():
+        for row in scores_latest.sort_values("index_value", ascending=False).itertuples():
             if "-" not in row.pair:
                 continue
             a, b = row.pair.split("-")
             if a not in capitals.index or b not in capitals.index or {a, b} & {"SUN"}:
                 continue
             ends = capitals.loc[[a, b], ["capital_lon", "capital_lat"]].to_numpy()
-            level = float(np.clip(row.index, 0, 100)) / 100
+            level = float(np.clip(row.index_value, 0, 100)) / 100
             strength = abs(level - 0.5) * 2 if component == "net" else level
             color = sample_colorscale(scale, [0.15 + 0.85 * level if component != "net" else level])[0]
-            if component != "net" and row.index < 0.5:
+            if component != "net" and row.index_value < 0.5:
                 color = "#b0b0b0"  # none of this component in memory
             if not all(is_on_map(lon, lat) for lon, lat in ends):
-                key.append(f"{html.escape(row.pair)} {row.index:.0f} <i>(off the map)</i>")
+                key.append(f"{html.escape(row.pair)} {row.index_value:.0f} <i>(off the map)</i>")
                 continue
-            key.append(f"<span style='color:{color}'>━</span> {html.escape(row.pair)} {row.index:.0f}")
+            key.append(f"<span style='color:{color}'>━</span> {html.escape(row.pair)} {row.index_value:.0f}")
             lon, lat = _arc(*ends[0], *ends[1])
             fig.add_trace(
                 go.Scattergeo(
@@ -293,7 +293,7 @@ def build_map_figure(
                     name=row.pair,
                     showlegend=False,
                     hoverinfo="text",
-                    text=f"{row.pair}: index {row.index:.1f}",
+                    text=f"{row.pair}: index {row.index_value:.1f}",
                 )
             )
         fig.add_trace(  # the colour scale of the arcs

@@ -25,10 +25,10 @@ def find_peak_days(
 
     >>> days = pd.date_range("2024-01-01", periods=300)
     >>> index = np.full(300, 50.0); index[20] = 80; index[25] = 70; index[200] = 75
-    >>> [d.strftime("%m-%d") for d in find_peak_days(pd.DataFrame({"date": days, "index": index}))]
+    >>> [d.strftime("%m-%d") for d in find_peak_days(pd.DataFrame({"date": days, "index_value": index}))]
     ['01-21', '07-19']
     """
-    ranked = series[series["index"] > floor].sort_values("index", ascending=False)
+    ranked = series[series["index_value"] > floor].sort_values("index_value", ascending=False)
     peaks: list[pd.Timestamp] = []
     for day in ranked["date"]:
         if all(abs((day - other).days) >= min_gap_days for other in peaks):
@@ -51,7 +51,7 @@ def top_event_annotations(
 
     Returns:
         ``event_id``, ``date`` (the event's), ``day`` (where its push was placed: its date, or e.g. the middle
-        of its month), ``title``, ``contribution`` (to the pressure on ``peak_day``), ``index`` (the pair's
+        of its month), ``title``, ``contribution`` (to the pressure on ``peak_day``), ``index_value`` (the pair's
         index on ``day``, where the label is drawn) and ``peak_day`` (the peak the event is explained at).
     """
     from tensions.scoring import (
@@ -63,7 +63,7 @@ def top_event_annotations(
         weigh_events,
     )
 
-    columns = ["event_id", "date", "day", "title", "contribution", "index", "peak_day"]
+    columns = ["event_id", "date", "day", "title", "contribution", "index_value", "peak_day"]
     scores, component = one_component(scores)
     series = scores[scores["pair"] == pair]
     if series.empty or top <= 0:
@@ -86,9 +86,9 @@ def top_event_annotations(
     peak_of = best.set_index("event_id")["peak_day"]
     pieces = pieces[pieces["day"] <= pieces["event_id"].map(peak_of)]
     day_of = pieces.groupby("event_id")["day"].max()
-    on_day = series.set_index("date")["index"]
+    on_day = series.set_index("date")["index_value"]
     best = best.assign(day=best["event_id"].map(day_of).astype("datetime64[ns]"))
-    best = best.assign(index=best["day"].map(lambda d: on_day.get(d, np.nan)))
+    best = best.assign(index_value=best["day"].map(lambda d: on_day.get(d, np.nan)))
     return best[columns]
 
 

@@ -61,14 +61,14 @@ def build_small_multiples_figure(
         cell = {"row": i // columns + 1, "col": i % columns + 1}
         for side, values, fill in (
             (
-                ("tension", series["index"].clip(lower=50), "rgba(213,94,0,0.35)"),
-                ("cooperation", series["index"].clip(upper=50), "rgba(0,114,178,0.35)"),
+                ("tension", series["index_value"].clip(lower=50), "rgba(213,94,0,0.35)"),
+                ("cooperation", series["index_value"].clip(upper=50), "rgba(0,114,178,0.35)"),
             )
             if component == "net"
             else (
                 (
                     component,
-                    series["index"],
+                    series["index_value"],
                     "rgba(213,94,0,0.35)" if component == "tension" else "rgba(0,114,178,0.35)",
                 ),
             )
@@ -83,11 +83,17 @@ def build_small_multiples_figure(
                            fillcolor=fill, showlegend=False, hoverinfo="skip", name=f"{pair} {side}"),
                 **cell,
             )  # fmt: skip
-        line = {"x": series["date"], "y": series["index"], "mode": "lines", "name": pair, "showlegend": False}
+        line = {
+            "x": series["date"],
+            "y": series["index_value"],
+            "mode": "lines",
+            "name": pair,
+            "showlegend": False,
+        }
         hover = f"{pair} %{{x|%Y-%m-%d}}: %{{y:.1f}}<extra></extra>"
         fig.add_trace(go.Scatter(line, line={"color": "#333333", "width": 1.4}, hovertemplate=hover), **cell)
     if component == "net":
-        low = float(scores.loc[scores["pair"].isin(chosen), "index"].min()) if chosen else 30.0
+        low = float(scores.loc[scores["pair"].isin(chosen), "index_value"].min()) if chosen else 30.0
         fig.update_yaxes(range=[min(30.0, np.floor(low) - 3), 100])
         fig.add_hline(y=50, line_dash="dot", line_color="#999999", line_width=1)
         default_title = "Net index, one panel per pair (red: above neutral 50, blue: below)"
@@ -115,7 +121,7 @@ def build_heatmap_figure(scores_monthly: pd.DataFrame, title: str | None = None)
     scores_monthly, component = one_component(scores_monthly)
     colors = {"net": {"colorscale": "RdBu_r", "zmid": 50}, "tension": {"colorscale": "Reds"}}
     color = colors.get(component, {"colorscale": "Blues"})
-    wide = scores_monthly.pivot_table(index="pair", columns="date", values="index", aggfunc="first")
+    wide = scores_monthly.pivot_table(index="pair", columns="date", values="index_value", aggfunc="first")
     counts = scores_monthly.pivot_table(index="pair", columns="date", values="n_events", aggfunc="first")
     order = wide.max(axis=1).sort_values().index
     wide, counts = wide.loc[order], counts.loc[order]

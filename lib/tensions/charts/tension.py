@@ -28,7 +28,7 @@ def _pairs(scores: pd.DataFrame, pairs: Sequence[str] | None, limit: int = 6) ->
     if pairs is not None:
         known = set(scores["pair"].unique())  # once, not once per pair
         return [p for p in pairs if p in known]
-    return scores.groupby("pair")["index"].max().sort_values(ascending=False).head(limit).index.tolist()
+    return scores.groupby("pair")["index_value"].max().sort_values(ascending=False).head(limit).index.tolist()
 
 
 def index_axis_range(values: pd.Series) -> list[float]:
@@ -53,7 +53,7 @@ def build_tension_figure(
     """Daily index per pair, with an optional band, the top events annotated and eras shaded.
 
     Args:
-        scores: daily output of ``score_dyads`` (``pair``, ``date``, ``pressure``, ``index``, ``n_events``);
+        scores: daily output of ``score_dyads`` (``pair``, ``date``, ``pressure``, ``index_value``, ``n_events``);
             with ``component="all"`` the tension line is drawn with the cooperation index beside it (a
             dotted line of the same colour), otherwise the scores' one component.
         pairs: pairs to draw (default: the six with the highest peak).
@@ -84,11 +84,11 @@ def build_tension_figure(
             marks = marks[marks["day"] >= series["date"].min()]
             fig.add_trace(_event_marks(marks, pair, color))
             labels += [
-                {"x": row.day, "y": row.index, "title": row.title, "pair": pair, "color": color}
+                {"x": row.day, "y": row.index_value, "title": row.title, "pair": pair, "color": color}
                 for row in marks.itertuples()
             ]
     lo, hi = scores["date"].min(), scores["date"].max()
-    y_range = index_axis_range(scores["index"]) if component == "net" else [0, 100]
+    y_range = index_axis_range(scores["index_value"]) if component == "net" else [0, 100]
     key_height = add_numbered_labels(fig, labels, lo, hi, y_range, eras)
     if cooperation is not None and chosen:
         fig.add_trace(_cooperation_key())
@@ -131,7 +131,7 @@ def _index_line(series: pd.DataFrame, pair: str, color: str, component: str) -> 
         "<br>events that day: %{customdata[1]}<extra></extra>"
     )
     return go.Scatter(
-        {"x": series["date"], "y": series["index"], "mode": "lines", "name": pair, "legendgroup": pair},
+        {"x": series["date"], "y": series["index_value"], "mode": "lines", "name": pair, "legendgroup": pair},
         line={"color": color, "width": 2.2},
         customdata=np.stack([series["pressure"], series["n_events"]], -1),
         hovertemplate=hover,
@@ -142,7 +142,13 @@ def _event_marks(marks: pd.DataFrame, pair: str, color: str) -> go.Scatter:
     """Markers on the line where the labelled events pushed it, with title and contribution on hover."""
     data = [marks["title"].map(html.escape), marks["contribution"], marks["event_id"]]
     return go.Scatter(
-        {"x": marks["day"], "y": marks["index"], "mode": "markers", "legendgroup": pair, "showlegend": False},
+        {
+            "x": marks["day"],
+            "y": marks["index_value"],
+            "mode": "markers",
+            "legendgroup": pair,
+            "showlegend": False,
+        },
         marker={"color": color, "size": 9, "line": {"color": "white", "width": 1}},
         customdata=np.stack(data, -1) if len(marks) else None,
         hovertemplate="%{customdata[0]}<br>contribution at the peak %{customdata[1]:.2f}<extra>%{customdata[2]}</extra>",
@@ -155,7 +161,7 @@ def _cooperation_line(series: pd.DataFrame, pair: str, color: str) -> go.Scatter
     One legend entry (:func:`_cooperation_key`) says what the dotted lines are, not one per pair.
     """
     return go.Scatter(
-        {"x": series["date"], "y": series["index"], "mode": "lines", "name": f"{pair} cooperation"},
+        {"x": series["date"], "y": series["index_value"], "mode": "lines", "name": f"{pair} cooperation"},
         legendgroup=pair,
         showlegend=False,
         line={"color": color, "width": 1.4, "dash": "dot"},

@@ -25,12 +25,12 @@ def build_trend_figure(
     (``tensions.scoring.score_monthly_trend``); unchanged months are left blank.
 
     Args:
-        trend: ``pair``, ``date`` (month start), ``index``, ``change``, ``trend``.
+        trend: ``pair``, ``date`` (month start), ``index_value``, ``change``, ``trend``.
         threshold: the change in points that counts as a move, named in the title when given.
         title: chart title.
 
     >>> t = pd.DataFrame({"pair": ["A-B", "A-B"], "date": pd.to_datetime(["2024-11-01", "2024-12-01"]),
-    ...                   "index": [50.0, 70.0], "change": [0.0, 20.0], "trend": ["unchanged", "deteriorated"]})
+    ...                   "index_value": [50.0, 70.0], "change": [0.0, 20.0], "trend": ["unchanged", "deteriorated"]})
     >>> [tr.name for tr in build_trend_figure(t).data]
     ['deteriorated (index rose)']
     """
@@ -53,7 +53,7 @@ def build_trend_figure(
                 mode="markers",
                 name=label,
                 marker={"symbol": symbol, "color": color, "size": 13, "line": {"width": 0}},
-                customdata=part[["index", "change"]].to_numpy(),
+                customdata=part[["index_value", "change"]].to_numpy(),
                 hovertemplate="%{y} · %{x|%b %Y}<br>index %{customdata[0]:.1f} "
                 "(%{customdata[1]:+.1f} on the month before)<extra></extra>",
             )

@@ -228,7 +228,7 @@ def score_dyads(
             override its fields (see :class:`ScoreSettings`).
 
     Returns:
-        A long DataFrame with ``pair``, ``date``, ``pressure``, ``index`` and ``n_events`` (and
+        A long DataFrame with ``pair``, ``date``, ``pressure``, ``index_value`` and ``n_events`` (and
         ``component`` for ``component="all"``), sorted by pair and date; empty (with these columns) when
         the events are empty. ``attrs["settings"]`` holds the settings used.
 
@@ -236,7 +236,7 @@ def score_dyads(
     ...                    "target": ["AZE"], "confidence": ["confirmed"], "goldstein": [-10.0]})
     >>> s = score_dyads(ev, end="2025-01-24")
     >>> net = score_dyads(ev, component="net")
-    >>> s.iloc[0]["pair"], round(float(s.iloc[0]["index"]), 9), round(float(net["index"].iloc[0]), 9)
+    >>> s.iloc[0]["pair"], round(float(s.iloc[0]["index_value"]), 9), round(float(net["index_value"].iloc[0]), 9)
     ('AZE-RUS', 50.0, 75.0)
     >>> round(float(s.iloc[-1]["pressure"]), 6)  # 30 days later: half the push
     5.0
@@ -276,7 +276,7 @@ def explain(
     ``contribution`` to the pressure; ``share`` is the contribution divided by the pressure. Rows are
     sorted by the size of the contribution. ``contribution`` sums to the pressure that
     :func:`score_dyads` reports for that pair, day and component; ``df.attrs`` holds ``pressure``,
-    ``index``, ``pair``, ``date``, ``component`` and ``settings``.
+    ``index_value``, ``pair``, ``date``, ``component`` and ``settings``.
 
     Raises:
         ValueError: for an unknown pair (naming the closest ones), a directed label without
@@ -298,7 +298,9 @@ def explain(
     label = normalise_pair(pair, s.directed)
     if events.empty:
         empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in EXPLAIN_COLUMNS})
-        empty.attrs.update(pair=label, date=at, pressure=0.0, index=float(to_index(0.0, s.k, s.component)))
+        empty.attrs.update(
+            pair=label, date=at, pressure=0.0, index_value=float(to_index(0.0, s.k, s.component))
+        )
         return empty
     weights = weigh_events(events, s)
     check_future(weights, today)
@@ -342,7 +344,7 @@ def explain(
         date=at,
         component=s.component,
         pressure=total,
-        index=float(to_index(total, s.k, s.component)),
+        index_value=float(to_index(total, s.k, s.component)),
         settings=s.as_dict(),
         half_life_days=s.half_life_days,
         goldstein_table=s.goldstein_table or "events",
@@ -374,14 +376,14 @@ def bootstrap_scores(
     push by the number of times it was drawn; every replicate reuses the same placement of events.
 
     Returns:
-        ``pair``, ``date``, ``index`` (the point estimate), ``low`` and ``high`` (the quantiles of the
+        ``pair``, ``date``, ``index_value`` (the point estimate), ``low`` and ``high`` (the quantiles of the
         index across replicates) and ``median``; ``attrs["settings"]`` as :func:`score_dyads`.
     """
     s = resolve_settings(settings, **knobs)
     if s.component == "all":
         raise ValueError(f"bootstrap one component at a time: component= one of {', '.join(COMPONENTS)}")
     point = score_dyads(events, start=start, end=end, settings=s, pairs=pairs, today=today)
-    columns = ["pair", "date", "index", "low", "median", "high"]
+    columns = ["pair", "date", "index_value", "low", "median", "high"]
     if point.empty:
         out = point.assign(low=np.nan, high=np.nan, median=np.nan).astype({"low": "float64"})[columns]
         out.attrs.update(point.attrs)

@@ -25,7 +25,7 @@ from tensions.names import check_pairs
 from tensions.periods import event_period_end
 from tensions.score.settings import K_DEFAULT, ScoreSettings
 
-SCORE_COLUMNS: list[str] = ["pair", "date", "pressure", "index", "n_events"]
+SCORE_COLUMNS: list[str] = ["pair", "date", "pressure", "index_value", "n_events"]
 #: Columns of the sums table an engine hands to the kernel.
 SUMS_COLUMNS: list[str] = [
     "key",
@@ -184,7 +184,7 @@ def empty_scores(components: tuple[str, ...] = ("tension",)) -> pd.DataFrame:
             "pair": pd.Series(dtype="string"),
             "date": pd.Series(dtype="datetime64[ns]"),
             "pressure": pd.Series(dtype="float64"),
-            "index": pd.Series(dtype="float64"),
+            "index_value": pd.Series(dtype="float64"),
             "n_events": pd.Series(dtype="int64"),
         }
     )
@@ -280,7 +280,7 @@ def _long_components(
             "pair": _labels(keys, np.repeat(np.arange(n_keys), n_comp * n_days)),
             "date": np.tile(days.to_numpy().astype("datetime64[ns]"), n_keys * n_comp),
             "pressure": pressure.transpose(order).ravel(),
-            "index": index.transpose(order).ravel(),
+            "index_value": index.transpose(order).ravel(),
             "n_events": np.repeat(counts.T[:, None, :], n_comp, axis=1).ravel().astype("int64"),
             "component": _labels(components, np.tile(np.repeat(np.arange(n_comp), n_days), n_keys)),
         }
@@ -305,7 +305,7 @@ def long_scores(
             "pair": _labels(keys, np.repeat(np.arange(n_keys), n_days)),
             "date": np.tile(days.to_numpy().astype("datetime64[ns]"), n_keys),
             "pressure": flat,
-            "index": to_index(flat, k, component),
+            "index_value": to_index(flat, k, component),
             "n_events": counts.T.ravel().astype("int64"),
         }
     )

@@ -91,13 +91,13 @@ def rank_pairs(
     if current_scores.empty:
         out = pd.DataFrame(columns=columns)
     else:
-        peak_rows = current_scores.loc[current_scores.groupby("pair")["index"].idxmax()]
-        current = current_scores.sort_values("date").groupby("pair")["index"].last()
+        peak_rows = current_scores.loc[current_scores.groupby("pair")["index_value"].idxmax()]
+        current = current_scores.sort_values("date").groupby("pair")["index_value"].last()
         counts = current_scores.groupby("pair")["n_events"].sum()
         out = pd.DataFrame(
             {
                 "pair": peak_rows["pair"].to_numpy(),
-                "peak_index": peak_rows["index"].to_numpy(),
+                "peak_index": peak_rows["index_value"].to_numpy(),
                 "peak_date": peak_rows["date"].to_numpy(),
             }
         )
@@ -140,7 +140,7 @@ def find_alerts(
     neutral = neutral_index(chosen)
     rows = []
     for pair, g in scores.sort_values("date").groupby("pair", sort=True):
-        series = g.set_index("date")["index"].asfreq("D").ffill()
+        series = g.set_index("date")["index_value"].asfreq("D").ffill()
         low = series.rolling(f"{window_days + 1}D", min_periods=1).min()
         early = (series.index - series.index[0]).days < window_days
         low[early] = np.minimum(low[early], neutral)
@@ -178,7 +178,7 @@ def score_monthly_trend(events: pd.DataFrame, threshold: float = 5.0, **knobs) -
     ``improved``; for cooperation a rise is ``improved``; for net as for tension.
 
     Returns:
-        ``pair``, ``date`` (month start), ``index``, ``change`` and ``trend``.
+        ``pair``, ``date`` (month start), ``index_value``, ``change`` and ``trend``.
     """
     monthly = score_dyads(events, freq="M", **knobs)
     component = monthly.attrs.get("component", "tension")
@@ -186,11 +186,13 @@ def score_monthly_trend(events: pd.DataFrame, threshold: float = 5.0, **knobs) -
         raise ValueError(
             "monthly arrows read one component: pass component='tension', 'cooperation' or 'net'"
         )
-    columns = ["pair", "date", "index", "change", "trend"]
+    columns = ["pair", "date", "index_value", "change", "trend"]
     if monthly.empty:
         return monthly.assign(change=pd.Series(dtype="float64"), trend=pd.Series(dtype="string"))[columns]
     monthly["change"] = (
-        monthly.groupby("pair")["index"].diff().fillna(monthly["index"] - neutral_index(component))
+        monthly.groupby("pair")["index_value"]
+        .diff()
+        .fillna(monthly["index_value"] - neutral_index(component))
     )
     up, down = ("improved", "deteriorated") if component == "cooperation" else ("deteriorated", "improved")
     monthly["trend"] = np.select(
@@ -234,15 +236,15 @@ def sweep_sensitivity(
             )
             if scores.empty:
                 continue
-            peak = scores.loc[scores["index"].idxmax()]
+            peak = scores.loc[scores["index_value"].idxmax()]
             rows.append(
                 {
                     "half_life_days": float(h),
                     "confidence_set": name,
-                    "peak_index": float(peak["index"]),
+                    "peak_index": float(peak["index_value"]),
                     "peak_date": peak["date"],
-                    "last_index": float(scores["index"].iloc[-1]),
-                    "days_above_60": int((scores["index"] > 60).sum()),
+                    "last_index": float(scores["index_value"].iloc[-1]),
+                    "days_above_60": int((scores["index_value"] > 60).sum()),
                 }
             )
     columns = ["half_life_days", "confidence_set", "peak_index", "peak_date", "last_index", "days_above_60"]

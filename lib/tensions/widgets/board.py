@@ -269,7 +269,7 @@ class Dashboard:
         if list(self.tension.layout.xaxis.range or []) == layout["xaxis.range"]:
             layout = {}
         if method.component == "net":
-            layout["yaxis.range"] = charts.index_axis_range(self.scores["index"])
+            layout["yaxis.range"] = charts.index_axis_range(self.scores["index_value"])
         send_update(
             self.tension, changes, layout | self._credit(self.tension.sent_layout.get("annotations", []))
         )

@@ -92,7 +92,7 @@ def index_method(key: str, label: str, component: str) -> ScoreMethod:
     return ScoreMethod(
         key,
         label,
-        "index",
+        "index_value",
         f"{component} pressure",
         f"{component} index",
         True,

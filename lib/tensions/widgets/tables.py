@@ -109,7 +109,7 @@ def render_breakdown(breakdown: pd.DataFrame, pair: str, day: pd.Timestamp, what
         }
         for r in breakdown.head(BREAKDOWN_ROWS).to_dict("records")
     ]
-    index = breakdown.attrs.get("index") if what == "pressure" else None
+    index = breakdown.attrs.get("index_value") if what == "pressure" else None
     return render(
         "breakdown.html.j2",
         pair=pair,
