@@ -375,47 +375,74 @@ def date_range(format: str, today: date | None = None) -> tuple[date, date]:
     return FIRST_DATES[format], (today or date.today()) + timedelta(days=FUTURE_MARGIN_DAYS)
 
 
-def _classify_sql(filters: str, format: str) -> str:
-    """SQL of the ``classified`` view: the converted fields and ``status`` (kept / filtered: ... / rejected: ...)."""
+def _classify_sql(filters: str, format: str, countries: str) -> str:
+    """SQL of the ``classified`` view: the converted fields, ``actor``/``target`` and the outcome ``code``.
+
+    ``code`` indexes :func:`outcomes` (kept, or the first reason that filters or rejects the record); the
+    conditions run in that order. Country codes (``countries``: ``cameo`` or ``iso``) are looked up by a cast to
+    an ENUM of the known codes, states first (see :func:`_lookup_sql`), which costs far less than a join.
+    """
     first, last = date_range(format)
-    text = " || ".join(f"coalesce({c}, '')" for c in TEXT_FIELDS)
+    nul = " OR ".join(f"contains({c}, chr(0))" for c in TEXT_FIELDS)
     return f"""
-        SELECT r.*, x.actor, x.target, CASE
-            WHEN NOT r.count_ok THEN 'rejected: wrong number of fields'
-            WHEN contains({text}, chr(0)) THEN 'rejected: NUL byte in a field'
-            WHEN r.extra_reject IS NOT NULL THEN 'rejected: ' || r.extra_reject
-            WHEN r.date IS NULL THEN 'rejected: invalid date'
-            WHEN r.date < DATE '{first}' OR r.date > DATE '{last}'
-                THEN 'rejected: date outside {first:%Y-%m-%d}..{last:%Y-%m-%d} (impossible for {format})'
-            WHEN r.extra_filter IS NOT NULL THEN 'filtered: ' || r.extra_filter
-            WHEN r.goldstein IS NULL THEN 'rejected: non-numeric Goldstein'
-            WHEN isnan(r.goldstein) OR r.goldstein < -10 OR r.goldstein > 10 THEN 'rejected: Goldstein outside -10..10'
-            WHEN r.cameo_code IS NULL OR NOT regexp_full_match(r.cameo_code, '(0[1-9]|1\\d|20)\\d{{0,2}}')
-                THEN 'rejected: invalid CAMEO code'
-            WHEN r.a1_code IS NOT NULL AND a1.code IS NULL THEN 'rejected: unknown country code ' || r.a1_code
-            WHEN r.a2_code IS NOT NULL AND a2.code IS NULL THEN 'rejected: unknown country code ' || r.a2_code
-            WHEN x.actor IS NULL OR x.target IS NULL THEN 'filtered: not a country pair'
-            WHEN x.actor = x.target THEN 'filtered: domestic (same country on both sides)'
-            WHEN NOT ({filters}) THEN 'filtered: outside the requested countries, pairs, dates or codes'
-            ELSE 'kept' END AS status
-        FROM (SELECT {SOURCE_COLUMNS} FROM source) r
-        LEFT JOIN countries a1 ON a1.code = r.a1_code
-        LEFT JOIN countries a2 ON a2.code = r.a2_code
-        CROSS JOIN LATERAL (SELECT CASE WHEN a1.is_state THEN a1.iso3 END AS actor,
-                                   CASE WHEN a2.is_state THEN a2.iso3 END AS target) x"""
+        SELECT *, CASE
+            WHEN NOT count_ok THEN 1
+            WHEN {nul} THEN 2
+            WHEN extra_reject IS NOT NULL THEN 3
+            WHEN date IS NULL THEN 4
+            WHEN date < DATE '{first}' OR date > DATE '{last}' THEN 5
+            WHEN extra_filter IS NOT NULL THEN 6
+            WHEN goldstein IS NULL THEN 7
+            WHEN isnan(goldstein) OR goldstein < -10 OR goldstein > 10 THEN 8
+            WHEN cameo_code IS NULL OR NOT regexp_full_match(cameo_code, '(0[1-9]|1\\d|20)\\d{{0,2}}') THEN 9
+            WHEN a1_code IS NOT NULL AND a1 IS NULL THEN 10
+            WHEN a2_code IS NOT NULL AND a2 IS NULL THEN 11
+            WHEN actor IS NULL OR target IS NULL THEN 12
+            WHEN actor = target THEN 13
+            WHEN NOT ({filters}) THEN 14
+            ELSE 0 END::UTINYINT AS code
+        FROM (SELECT *, state_iso3_{countries}(a1, a1_code) AS actor, state_iso3_{countries}(a2, a2_code) AS target
+              FROM (SELECT {SOURCE_COLUMNS}, TRY_CAST(a1_code AS country_code_{countries}) AS a1,
+                           TRY_CAST(a2_code AS country_code_{countries}) AS a2 FROM source))"""
+
+
+def outcomes(format: str) -> dict[int, str | None]:
+    """The outcome of each ``code`` of :func:`_classify_sql` (``None``: the text depends on the record)."""
+    first, last = date_range(format)
+    return {
+        0: "kept",
+        1: "rejected: wrong number of fields",
+        2: "rejected: NUL byte in a field",
+        3: None,
+        4: "rejected: invalid date",
+        5: f"rejected: date outside {first:%Y-%m-%d}..{last:%Y-%m-%d} (impossible for {format})",
+        6: None,
+        7: "rejected: non-numeric Goldstein",
+        8: "rejected: Goldstein outside -10..10",
+        9: "rejected: invalid CAMEO code",
+        10: None,
+        11: None,
+        12: "filtered: not a country pair",
+        13: "filtered: domestic (same country on both sides)",
+        14: "filtered: outside the requested countries, pairs, dates or codes",
+    }
+
+
+#: The codes of rejected records (the others are kept, 0, or filtered).
+REJECTED_CODES = (1, 2, 3, 4, 5, 7, 8, 9, 10, 11)
 
 
 def _filters_sql(
     countries: Sequence[str] | None, pairs: Sequence[str] | None, start, end, root_codes: Sequence[str] | None
 ) -> str:
-    """The user's filters as SQL over the classified record (``x.actor``, ``x.target``, ``r.date``...).
+    """The user's filters as SQL over the classified record (``actor``, ``target``, ``date``...).
 
     Countries are ISO3 codes in any case; pairs are two ISO3 codes in either order (``RUS-AZE`` = ``AZE-RUS``);
     root codes are CAMEO roots ``01``..``20`` (``1`` = ``01``). Anything else raises ``ValueError`` rather than
     filtering every record out.
 
     >>> _filters_sql(["rus"], ["RUS-AZE"], None, None, ["19"])
-    "TRUE AND (x.actor IN ('RUS') OR x.target IN ('RUS')) AND (least(x.actor, x.target) || '-' || greatest(x.actor, x.target)) IN ('AZE-RUS') AND substr(r.cameo_code, 1, 2) IN ('19')"
+    "TRUE AND (actor IN ('RUS') OR target IN ('RUS')) AND (least(actor, target) || '-' || greatest(actor, target)) IN ('AZE-RUS') AND substr(cameo_code, 1, 2) IN ('19')"
     """
     countries = [_iso3(c) for c in countries or []]
     pairs = ["-".join(sorted(_iso3(c) for c in str(p).split("-"))) for p in pairs or []]
@@ -428,17 +455,15 @@ def _filters_sql(
     parts = ["TRUE"]
     if countries:
         listed = _sql_list(countries)
-        parts.append(f"(x.actor IN ({listed}) OR x.target IN ({listed}))")
+        parts.append(f"(actor IN ({listed}) OR target IN ({listed}))")
     if pairs:
-        parts.append(
-            f"(least(x.actor, x.target) || '-' || greatest(x.actor, x.target)) IN ({_sql_list(pairs)})"
-        )
+        parts.append(f"(least(actor, target) || '-' || greatest(actor, target)) IN ({_sql_list(pairs)})")
     if start is not None:
-        parts.append(f"r.date >= DATE '{pd.Timestamp(start).date()}'")
+        parts.append(f"date >= DATE '{pd.Timestamp(start).date()}'")
     if end is not None:
-        parts.append(f"r.date <= DATE '{pd.Timestamp(end).date()}'")
+        parts.append(f"date <= DATE '{pd.Timestamp(end).date()}'")
     if roots:
-        parts.append(f"substr(r.cameo_code, 1, 2) IN ({_sql_list(roots)})")
+        parts.append(f"substr(cameo_code, 1, 2) IN ({_sql_list(roots)})")
     return " AND ".join(parts)
 
 
@@ -475,34 +500,83 @@ TEXT_FIELDS = (
     "confidence",
 )
 
-_KEPT_FIELDS = (
-    "rec_id, date, date_precision, end_date, date_note, actor, target, actor_detail, target_detail, cameo_code, "
-    "goldstein, goldstein_note, location, latitude, longitude, confidence, note_a, note_b, note_c"
-)
+#: The fields of a kept record handed over by DuckDB, by name: SQL over a ``classified`` record. ``{notes}`` is
+#: the format's notes expression over ``note_a``..``note_c``. The other event columns are derived from these in
+#: Arrow (:func:`_derive_columns`), which costs less than building them in SQL for every record.
+KEPT_COLUMNS = {
+    "event_id": "rec_id",
+    "date": "date",
+    "date_precision": "coalesce(date_precision, 'day')",
+    "end_date": "end_date",
+    "actor": "actor",
+    "target": "target",
+    "actor_detail": "actor_detail",
+    "target_detail": "target_detail",
+    "cameo_code": "cameo_code",
+    "goldstein": "goldstein",
+    "goldstein_note": "goldstein_note",
+    "location": "location",
+    "latitude": "TRY_CAST(latitude AS DOUBLE)",
+    "longitude": "TRY_CAST(longitude AS DOUBLE)",
+    "confidence": "coalesce(confidence, 'reported')",
+    "date_note": "date_note",
+    "notes": "{notes}",
+}
 
-#: One pass over ``classified``: the outcome of every record, the kept rows' fields, the rejected records' keys.
-_STREAM_SQL = f"""SELECT status, CASE WHEN status = 'kept' THEN struct_pack({_KEPT_FIELDS}) END AS kept,
-    CASE WHEN status LIKE 'rejected:%'
-        THEN struct_pack(filename, raw_id, key_b, key_c, key_d, key_e, key_f, line_text, line_no) END AS rejected
+
+@cache
+def _cameo_lookups() -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
+    """CAMEO codes and their descriptions, CAMEO root codes and their quad classes, as Arrow arrays."""
+    codes = reference.load_cameo_codes().drop_duplicates("cameo_code")
+    quad = reference.load_quad_class_map("cameo")
+    return (
+        pa.array(codes["cameo_code"].astype(str).tolist(), pa.string()),
+        pa.array(codes["description"].astype(str).tolist(), pa.string()),
+        pa.array([str(k) for k in quad.index], pa.string()),
+        pa.array([int(v) for v in quad.to_numpy()], pa.int64()),
+    )
+
+
+def _derive_columns(kept: pa.Table) -> pa.Table:
+    """The kept fields -> the event columns (plus ``pair``): CAMEO description and quad class, title, themes."""
+    codes, descriptions, roots, quads = _cameo_lookups()
+    cameo, actor, target = kept.column("cameo_code"), kept.column("actor"), kept.column("target")
+    what = pc.fill_null(pc.take(descriptions, pc.index_in(cameo, value_set=codes)), "event")
+    quad = pc.fill_null(pc.take(quads, pc.index_in(pc.utf8_slice_codeunits(cameo, 0, 2), value_set=roots)), 0)
+    title = pc.utf8_slice_codeunits(pc.binary_join_element_wise(actor, " → ", target, ": ", what, ""), 0, 80)
+    details = [pc.fill_null(kept.column(c), "") for c in ("actor_detail", "target_detail")]
+    derived = {
+        "quad_class": quad,
+        "title": title,
+        "description": pc.binary_join_element_wise(what, " (", details[0], " → ", details[1], ")", ""),
+        "themes": pc.if_else(pc.less(quad, 3), "diplomacy", "security"),
+        "source_ids": kept.column("event_id"),
+        "evidence": pa.nulls(kept.num_rows, pa.string()),
+        "group_id": pa.nulls(kept.num_rows, pa.string()),
+        "pair": pc.binary_join_element_wise(
+            pc.min_element_wise(actor, target), pc.max_element_wise(actor, target), "-"
+        ),
+    }
+    columns = {**{c: kept.column(c) for c in KEPT_COLUMNS}, **derived}
+    return pa.table({c: columns[c] for c in [*EVENT_COLUMNS, "pair"]})
+
+
+def _stream_sql(notes: str) -> str:
+    """One pass over ``classified``: every record's ``code``, the text of record-specific outcomes, the rejected
+    records' keys, and the kept records in the event columns (NULL in the other records' rows)."""
+    kept = ",\n        ".join(
+        f"CASE WHEN code = 0 THEN {sql.format(notes=notes)} END AS {name}"
+        for name, sql in KEPT_COLUMNS.items()
+    )
+    rejected = ", ".join(map(str, REJECTED_CODES))
+    return f"""SELECT code,
+        CASE code WHEN 3 THEN 'rejected: ' || extra_reject WHEN 6 THEN 'filtered: ' || extra_filter
+            WHEN 10 THEN 'rejected: unknown country code ' || a1_code
+            WHEN 11 THEN 'rejected: unknown country code ' || a2_code END AS reason,
+        CASE WHEN code IN ({rejected}) THEN struct_pack(filename, raw_id, key_b, key_c, key_d, key_e, key_f,
+            line_text, line_no) END AS rejected,
+        {kept}
     FROM classified"""
-
-#: The kept records in the workbook's event columns (joined with the CAMEO descriptions and quad classes).
-#: ``{notes}`` is the format's notes expression over ``note_a``..``note_c``: text built for kept rows only.
-_KEPT_SQL = """
-    SELECT k.rec_id AS event_id, k.date, coalesce(k.date_precision, 'day') AS date_precision, k.end_date,
-        k.actor, k.target, k.actor_detail, k.target_detail, k.cameo_code, coalesce(q.quad_class, 0) AS quad_class,
-        k.goldstein, k.goldstein_note,
-        left(k.actor || ' → ' || k.target || ': ' || coalesce(c.description, 'event'), 80) AS title,
-        coalesce(c.description, 'event') || ' (' || coalesce(k.actor_detail, '') || ' → '
-            || coalesce(k.target_detail, '') || ')' AS description,
-        CASE WHEN coalesce(q.quad_class, 0) < 3 THEN 'diplomacy' ELSE 'security' END AS themes,
-        k.location, TRY_CAST(k.latitude AS DOUBLE) AS latitude, TRY_CAST(k.longitude AS DOUBLE) AS longitude,
-        coalesce(k.confidence, 'reported') AS confidence, k.rec_id AS source_ids, NULL::VARCHAR AS evidence,
-        k.date_note, NULL::VARCHAR AS group_id, {notes} AS notes,
-        least(k.actor, k.target) || '-' || greatest(k.actor, k.target) AS pair
-    FROM kept_batch k
-    LEFT JOIN cameo_descriptions c ON c.cameo_code = k.cameo_code
-    LEFT JOIN quad_classes q ON q.root_code = substr(k.cameo_code, 1, 2)"""
 
 
 # ------------------------------------------------------------------------------------------------ readers
@@ -670,34 +744,23 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
         rejected: list[dict] = []
         yielded = False
         try:
-            con.register("countries", _cameo_countries() if format.startswith("gdelt") else _iso_countries())
             notes = _source(con, [m for m, _ in group], group[0][1], format, self.mapping, rejects_table)
-            con.execute(f"CREATE OR REPLACE TEMP VIEW classified AS {_classify_sql(self.filters, format)}")
-            shaper = con.cursor()  # a second connection: the streaming query holds the first one
-            for batch in con.sql(_STREAM_SQL).to_arrow_reader(self.batch_rows):
-                for item in pc.value_counts(batch.column("status")).to_pylist():
-                    counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
-                rows = batch.column("rejected")
-                if rows.null_count < len(rows):
-                    reasons = pc.filter(batch.column("status"), pc.is_valid(rows)).to_pylist()
-                    for reason, row in zip(
-                        reasons, pc.filter(rows, pc.is_valid(rows)).to_pylist(), strict=True
-                    ):
-                        rejected.append({**row, "reason": reason.removeprefix("rejected: ")})
-                kept = batch.column("kept")
+            countries = "cameo" if format.startswith("gdelt") else "iso"
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW classified AS {_classify_sql(self.filters, format, countries)}"
+            )
+            texts = outcomes(format)
+            reader = con.sql(_stream_sql(notes)).to_arrow_reader(self.batch_rows)
+            for batch in reader:
+                _count_batch(batch, texts, counts, rejected)
                 bar.update(batch.num_rows)
-                if kept.null_count < len(kept):
-                    fresh = self._first_seen(
-                        pa.Table.from_struct_array(pc.filter(kept, pc.is_valid(kept))), counts
-                    )
-                    if not fresh.num_rows:
-                        continue
-                    table = _shape(shaper, fresh, notes)
-                    self.report.kept += table.num_rows
+                kept = self._first_seen(_kept_rows(batch), counts)
+                if kept.num_rows:
+                    kept = _derive_columns(kept)
+                    self.report.kept += kept.num_rows
                     bar.set_postfix(kept=f"{self.report.kept:,}", rejected=f"{self.report.rejected:,}")
                     yielded = True
-                    yield table
-            shaper.close()
+                    yield kept
         except duckdb.InterruptException:
             raise KeyboardInterrupt from None  # Ctrl-C while DuckDB was reading: the run stops, no file error
         except duckdb.Error as exc:
@@ -734,7 +797,9 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
 
     def _first_seen(self, kept: pa.Table, counts: dict[str, int]) -> pa.Table:
         """The rows of ``kept`` whose id was not kept before; the others counted as filtered duplicates."""
-        ids = kept.column("rec_id").to_pylist()
+        if not kept.num_rows:
+            return kept
+        ids = kept.column("event_id").to_pylist()
         unique = set(ids)
         if len(unique) == len(ids) and self.seen_ids.isdisjoint(unique):  # the usual case, without a loop
             self.seen_ids |= unique
@@ -789,13 +854,71 @@ def _count(report: IngestReport, status: str, n: int) -> None:
     report.reasons[key] = report.reasons.get(key, 0) + n
 
 
-def _shape(con, kept: pa.Table, notes: str) -> pa.Table:
-    """Kept rows -> the workbook's event columns (CAMEO descriptions, quad classes, titles, notes, pair)."""
-    con.register("kept_batch", kept)
-    try:
-        return con.sql(_KEPT_SQL.format(notes=notes)).to_arrow_table()
-    finally:
-        con.unregister("kept_batch")
+def _count_batch(
+    batch: pa.RecordBatch, texts: dict[int, str | None], counts: dict[str, int], rejected: list
+) -> None:
+    """Count the outcomes of a batch into ``counts``; append its rejected records (keys and reason) to ``rejected``."""
+    for item in pc.value_counts(batch.column("code")).to_pylist():
+        text = texts[item["values"]]
+        if text is not None:
+            counts[text] = counts.get(text, 0) + item["counts"]
+    reasons = batch.column("reason")
+    if reasons.null_count < len(reasons):
+        for item in pc.value_counts(reasons.drop_null()).to_pylist():
+            counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
+    keys = batch.column("rejected")
+    if keys.null_count < len(keys):
+        mask = pc.is_valid(keys)
+        codes = pc.filter(batch.column("code"), mask).to_pylist()
+        for code, reason, row in zip(
+            codes, pc.filter(reasons, mask).to_pylist(), pc.filter(keys, mask).to_pylist(), strict=True
+        ):
+            text = texts[code] if reason is None else reason
+            rejected.append({**row, "reason": text.removeprefix("rejected: ")})
+
+
+def _kept_rows(batch: pa.RecordBatch) -> pa.Table:
+    """The kept records of a batch, in the fields of :data:`KEPT_COLUMNS`."""
+    table = pa.Table.from_batches([batch])
+    return table.select(list(KEPT_COLUMNS)).filter(pc.equal(table.column("code"), 0))
+
+
+def _lookup_sql() -> list[str]:
+    """SQL defining the lookups the classifier uses, as ENUM types and macros (casts and list look-ups).
+
+    ``country_code_cameo``/``country_code_iso``: the known country codes, states first; ``state_iso3_*(e, code)``:
+    the ISO3 code of a state (NULL for a region or an unknown code); ``cameo_description(code)`` and
+    ``quad_class(code)``: a CAMEO code's description (``event`` if unknown) and its root's quad class (0 if none).
+    """
+    out = []
+    for kind, table in (("cameo", _cameo_countries()), ("iso", _iso_countries())):
+        states, others = table[table["is_state"]], table[~table["is_state"]]
+        codes = [*states["code"], *others["code"]]
+        out.append(f"CREATE TYPE country_code_{kind} AS ENUM ({_sql_list(codes)})")
+        renamed = " ".join(
+            f"WHEN {_sql_list([c])} THEN {_sql_list([i])}"
+            for c, i in zip(states["code"], states["iso3"], strict=True)
+            if c != i
+        )
+        iso3 = f"CASE code {renamed} ELSE code END" if renamed else "code"
+        out.append(
+            f"CREATE MACRO state_iso3_{kind}(e, code) AS "
+            f"CASE WHEN enum_code(e::country_code_{kind}) < {len(states)} THEN {iso3} END"
+        )
+    codes = reference.load_cameo_codes().drop_duplicates("cameo_code")
+    out.append(f"CREATE TYPE cameo_code_known AS ENUM ({_sql_list(codes['cameo_code'])})")
+    out.append(
+        f"CREATE MACRO cameo_description(c) AS coalesce([{_sql_list(codes['description'])}]"
+        "[enum_code(TRY_CAST(c AS cameo_code_known)) + 1], 'event')"
+    )
+    quad = reference.load_quad_class_map("cameo")
+    by_root = [int(quad.get(f"{i:02d}", 0)) for i in range(1, 21)]
+    root = "TRY_CAST(substr(c, 1, 2) AS INTEGER)"
+    out.append(
+        f"CREATE MACRO quad_class(c) AS coalesce(CASE WHEN {root} BETWEEN 1 AND 20 THEN "
+        f"{by_root}[{root}] END, 0)"
+    )
+    return out
 
 
 class _connect:
@@ -827,12 +950,9 @@ class _connect:
         self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
         if self.tmp is not None:
             self.con.execute(f"SET temp_directory = '{_sql_path(self.tmp)}'")
-        quad = reference.load_quad_class_map("cameo")
-        tables = {  # tables, not registered frames: the second cursor used while streaming sees them too
-            "cameo_descriptions": reference.load_cameo_codes()[["cameo_code", "description"]],
-            "quad_classes": pd.DataFrame(
-                {"root_code": quad.index.astype(str), "quad_class": quad.to_numpy()}
-            ),
+        for statement in _lookup_sql():
+            self.con.execute(statement)
+        tables = {  # the name tables some formats join (ICEWS and ACLED country names, ACLED's event types)
             "country_names": _country_names(),
             "numeric_countries": _numeric_countries(),
             "acled_cameo": _acled_cameo(),
@@ -1098,7 +1218,7 @@ def _source_gdelt(con, files: list[Path], format: str, rejects: str) -> str:
         "GLOBALEVENTID" AS raw_id, {", ".join(f'"{k}" AS key_{c}' for c, k in zip("bcdef", GDELT_KEYS, strict=True))},
         NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no, filename
         FROM {_scan_tsv(files, names, rejects, header=False, null_padding=padded)}""")
-    return f"'GDELT {version}; source article: ' || coalesce(k.note_a, 'n/a')"
+    return f"'GDELT {version}; source article: ' || coalesce(note_a, 'n/a')"
 
 
 def _source_icews(con, files: list[Path], rejects: str) -> str:
@@ -1126,7 +1246,7 @@ def _source_icews(con, files: list[Path], rejects: str) -> str:
         "Event ID" AS raw_id, {", ".join(f'"{k}" AS key_{c}' for c, k in zip("bcdef", ICEWS_KEYS, strict=True))},
         NULL::VARCHAR AS line_text, NULL::BIGINT AS line_no, filename
         FROM {_scan_tsv(files, ICEWS_COLUMNS, rejects, header=True, null_padding=False)}""")
-    return "'ICEWS; story ' || coalesce(k.note_a, '?') || ', publisher ' || coalesce(k.note_b, '?')"
+    return "'ICEWS; story ' || coalesce(note_a, '?') || ', publisher ' || coalesce(note_b, '?')"
 
 
 def _csv_header(
@@ -1197,8 +1317,8 @@ def _source_acled(con, file: Path, rejects: str) -> str:
               FROM {_scan_csv(file, rejects)}) s
         LEFT JOIN acled_cameo m ON m.event_type = s.event_type AND m.sub_event_type = s.sub_event_type""")
     return (
-        "'ACLED; ' || coalesce(k.note_a, '?') || ' fatalities; interaction ' || coalesce(k.note_b, '?') "
-        "|| '; source: ' || coalesce(k.note_c, '?')"
+        "'ACLED; ' || coalesce(note_a, '?') || ' fatalities; interaction ' || coalesce(note_b, '?') "
+        "|| '; source: ' || coalesce(note_c, '?')"
     )
 
 
