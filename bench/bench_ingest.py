@@ -148,10 +148,38 @@ def _run(kind: str, files: list[Path], rows: int = 0) -> dict:
     return result
 
 
+def bench_rejects(lines: int, folder: Path) -> None:
+    """Ingest a mapped CSV whose lines are mostly malformed (stray quotes, a field too many, unknown countries)
+    at ``lines`` and 4x ``lines``: locating the rejects should scale linearly (the rate stays about the same)."""
+    from tensions.ingest import read_events
+
+    mapping = {"event_id": "id", "date": "when", "actor": "from", "target": "to", "cameo_code": "code"}
+    mapping["goldstein"] = "weight"
+    patterns = (
+        'q{i},2024-12-25,"RUS,AZE,190,-1',  # a quote that the next one closes: lines swallowed, read again
+        "k{i},2024-12-25,RUS,AZE,190,-1",
+        'x{i},2024-12-25,"RUS",AZE,190,-1,"x"',  # a field too many: skipped by the reader
+        "u{i},2024-12-25,XXX,AZE,190,-1",  # an unknown country: rejected by the classifier
+    )
+    for n in (lines, 4 * lines):
+        path = folder / f"malformed-{n}.csv"
+        if not path.exists():
+            body = "\n".join(patterns[i % 4].format(i=i) for i in range(n))
+            path.write_text("id,when,from,to,code,weight\n" + body + "\n", encoding="utf-8")
+        started = time.perf_counter()
+        _, report = read_events(path, format="csv", mapping=mapping, rejects_dir=folder / "rejects")
+        seconds = time.perf_counter() - started
+        print(
+            f"malformed CSV, {n:,} lines: read {report.read:,} = kept {report.kept:,} + rejected "
+            f"{report.rejected:,} in {seconds:.1f} s = {n / seconds:,.0f} lines/s"
+        )
+
+
 def main(argv: list[str]) -> int:
     rows = 1_000_000 if os.environ.get("BENCH_QUICK") == "1" else 10_000_000
     if argv:
         rows = int(argv[0])
+    bench_rejects(int(os.environ.get("BENCH_REJECT_LINES", "100000")), paths.BENCH_DIR)
     started = time.perf_counter()
     files = generate(paths.BENCH_DIR / "gdelt2-synthetic", rows)
     size = sum(f.stat().st_size for f in files) / 2**20

@@ -322,6 +322,27 @@ def test_a_stray_quote_costs_its_record_not_the_file(tmp_path):
     assert events["event_id"].tolist() == ["a"]
 
 
+def test_many_stray_quotes_cost_their_records_and_every_reject_names_its_own_line(tmp_path):
+    lines = ["id,when,from,to,code,weight"]
+    for i in range(40):
+        if i % 4 == 0:
+            lines.append(f'q{i},2024-12-25,"RUS,AZE,190,-1')  # swallows the lines up to the next quote
+        elif i % 4 == 2:
+            lines.append(f'x{i},2024-12-25,"RUS",AZE,190,-1,"x"')  # a field too many
+        elif i % 8 == 3:
+            lines.append(f"u{i},2024-12-25,XXX,AZE,190,-1")  # an unknown country
+        else:
+            lines.append(f"k{i},2024-12-25,RUS,AZE,190,-1")
+    path = write(tmp_path / "quotes.csv", lines)
+    events, report = read_events(path, format="csv", mapping=CSV_MAPPING, rejects_dir=tmp_path)
+    assert (report.read, report.kept, report.rejected) == (40, 15, 25)
+    assert sorted(events["event_id"]) == sorted(line.split(",")[0] for line in lines if line.startswith("k"))
+    rejects = pd.read_csv(report.rejects_path)
+    assert [lines[n - 1].split(",")[0] for n in rejects["line"]] == [
+        r.split(",")[0] for r in rejects["record"]
+    ]
+
+
 # ---------------------------------------------------------------------------------------- 7. duplicates
 
 

@@ -63,6 +63,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -726,7 +727,9 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
                         member.unlink(missing_ok=True)
         return members
 
-    def _scan(self, con, group: list[tuple[Path, Path]], bar, line_offset: int = 0) -> Iterator[pa.Table]:
+    def _scan(
+        self, con, group: list[tuple[Path, Path]], bar, line_map: np.ndarray | None = None
+    ) -> Iterator[pa.Table]:
         """One pass over ``group``: count every outcome, yield the kept rows, keep the rejected records aside.
 
         If DuckDB cannot read a file (a stray carriage return in a file with ``\\n`` line ends, for one), the
@@ -735,7 +738,7 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
 
         A CSV record that the parser rejected after it ran over several lines (a stray quote opens a field that
         the next quote closes) has the lines after its first read again, as a file of their own whose line
-        numbers are shifted by ``line_offset``: one stray quote costs its record, not the records it swallowed.
+        numbers map back through ``line_map``: one stray quote costs its record, not the records it swallowed.
         An id kept before (GDELT republishes events) is counted as a filtered duplicate.
         """
         format = self.format
@@ -785,13 +788,18 @@ class iter_event_batches:  # noqa: N801 - used like a generator function
         swallowed = None if format in TAB_FORMATS else _swallowed_lines(group[0][0], parsed, self.workdir)
         if swallowed is not None:  # the record as shown: its first line (the others are read again below)
             parsed["record"] = parsed["record"].str.split("\n").str[0].str.rstrip("\r")
-        for frame in (parsed.drop(columns=["member"], errors="ignore"), located):
+        for frame in (parsed.drop(columns=["member", "extra"], errors="ignore"), located):
             if frame is not None:
-                self.rejects.append(frame.assign(line=frame["line"] + line_offset))
+                lines = (
+                    frame["line"] if line_map is None else line_map[frame["line"].to_numpy(dtype=np.int64)]
+                )
+                self.rejects.append(frame.assign(line=pd.array(lines, dtype="Int64")))
         if swallowed is not None:
-            copy, offset = swallowed
+            copy, lines = swallowed
             try:
-                yield from self._scan(con, [(copy, group[0][1])], bar, line_offset + offset)
+                yield from self._scan(
+                    con, [(copy, group[0][1])], bar, lines if line_map is None else line_map[lines]
+                )
             finally:
                 copy.unlink(missing_ok=True)
 
@@ -1042,15 +1050,23 @@ def _parse_rejects(
             FROM {table} e JOIN {table}_scan s USING (scan_id, file_id)
             GROUP BY s.file_path, e.line ORDER BY 1, 2""").df()
     except duckdb.CatalogException:  # nothing was rejected: DuckDB made no table
-        return _rejects_frame([], [], [], [])
+        return _rejects_frame([], [], [], []).assign(
+            member=pd.Series(dtype=str), extra=pd.Series(dtype="int64")
+        )
     for reason in errors["reason"]:
         key = f"rejected: {reason.split(' (')[0]}"
         report.reasons[key] = report.reasons.get(key, 0) + 1
     report.read += len(errors)
     report.rejected += len(errors)
     files = [str(origins.get(m, m)) for m in errors["member"]]
-    frame = _rejects_frame(files, errors["line"], errors["reason"], errors["record"])
+    extra = errors["record"].fillna("").str.rstrip("\r\n").str.count("\n").to_numpy(dtype=np.int64)
+    lines = errors["line"].to_numpy(dtype=np.int64)
+    if not tabs:  # the reader numbers records: a record over several lines moves the next ones down
+        before = errors.assign(extra=extra).groupby("member", sort=False)["extra"].cumsum().to_numpy() - extra
+        lines = lines + before
+    frame = _rejects_frame(files, lines, errors["reason"], errors["record"])
     frame["member"] = errors["member"].to_numpy()
+    frame["extra"] = extra
     return frame
 
 
@@ -1069,8 +1085,8 @@ def _locate_rejects(
         if (
             format not in TAB_FORMATS
         ):  # the reader numbered its records: count back the lines it could not parse
-            skipped = parsed.loc[parsed.get("member", pd.Series(dtype=str)) == member, "line"]
-            lines = _shift_lines(rows["line_no"], skipped)
+            skipped = parsed[parsed.get("member", pd.Series(dtype=str)) == member]
+            lines = _shift_lines(rows["line_no"], skipped["line"], skipped["extra"])
             frames.append(_rejects_frame([str(origin)] * len(rows), lines, rows["reason"], rows["line_text"]))
             continue
         keys = ["raw_id", "key_b", "key_c", "key_d", "key_e", "key_f"]
@@ -1124,11 +1140,12 @@ def _find_lines(con, file: Path, wanted: pd.DataFrame, format: str) -> pd.DataFr
     return pd.DataFrame(found, columns=["line", "reason", "record"])
 
 
-def _swallowed_lines(file: Path, parsed: pd.DataFrame, workdir: Path) -> tuple[Path, int] | None:
-    """The lines a rejected multi-line CSV record ran over, as a new file (header + those lines), and its offset.
+def _swallowed_lines(file: Path, parsed: pd.DataFrame, workdir: Path) -> tuple[Path, np.ndarray] | None:
+    """The lines that rejected multi-line CSV records ran over, as a new file (header + those lines), and its lines.
 
-    Only a record rejected for its quoting counts (a quote opened by mistake). Returns ``None`` when there is none. The offset turns the new file's line numbers back into
-    the original's (its line 2 is the line after the first line of the rejected record).
+    Only a record rejected for its quoting counts (a quote opened by mistake). Returns ``None`` when there is
+    none. The array gives, for each line of the new file (index = line number), its line in ``file``; every
+    rejected record's lines after its first are there, in order, so that one pass reads all of them again.
     """
     quoting = ("malformed record: unquoted value", "malformed record: unterminated quote")
     spans = [
@@ -1138,36 +1155,47 @@ def _swallowed_lines(file: Path, parsed: pd.DataFrame, workdir: Path) -> tuple[P
     ]
     if not spans:
         return None
-    first, extra = min(spans)
     with file.open("rb") as handle:
         lines = handle.readlines()
+    wanted = sorted(
+        {n for first, extra in spans for n in range(first + 1, first + extra + 1) if n <= len(lines)}
+    )
     copy = workdir / f"{next(_MEMBERS)}-reread-{file.name}"
-    copy.write_bytes(b"".join([lines[0], *lines[first : first + extra]]))
-    return copy, first - 1
+    copy.write_bytes(b"".join([lines[0], *(lines[n - 1] for n in wanted)]))
+    return copy, np.array([0, 1, *wanted], dtype=np.int64)
 
 
-def _shift_lines(record_lines: pd.Series, skipped: pd.Series) -> pd.Series:
-    """Line numbers of records numbered as read, given the lines the reader skipped as unparsable.
+def _shift_lines(record_lines: pd.Series, skipped: pd.Series, extra: pd.Series | None = None) -> pd.Series:
+    """Line numbers of records numbered as read, given the lines where the reader skipped unparsable records.
+
+    A skipped record on line ``h_j`` (the ``j``-th, from 0) takes ``1 + extra_j`` lines. The record numbered
+    ``r`` lies after every skipped record whose count of readable lines before it, ``h_j`` minus the lines the
+    earlier skipped records took, is at most ``r``: one sorted search per record, however many were skipped.
 
     >>> _shift_lines(pd.Series([2, 4]), pd.Series([3])).tolist()  # line 3 was skipped: record 4 is on line 5
     [2, 5]
+    >>> _shift_lines(pd.Series([2, 3, 4]), pd.Series([3, 4])).tolist()
+    [2, 5, 6]
+    >>> _shift_lines(pd.Series([2, 3]), pd.Series([2]), pd.Series([2])).tolist()  # lines 2-4: one record
+    [5, 6]
     """
-    holes = sorted(int(x) for x in skipped)
-    out = []
-    for line in record_lines:
-        line = int(line)
-        for hole in holes:
-            if hole <= line:
-                line += 1
-        out.append(line)
-    return pd.Series(pd.array(out, dtype="Int64"), index=record_lines.index)
+    holes = np.asarray(skipped, dtype=np.int64)
+    taken = 1 + (np.zeros(len(holes), np.int64) if extra is None else np.asarray(extra, dtype=np.int64))
+    order = np.argsort(holes, kind="stable")
+    holes, taken = holes[order], taken[order]
+    through = np.cumsum(taken)
+    readable = holes - (through - taken)
+    lines = np.asarray(record_lines, dtype=np.int64)
+    passed = np.searchsorted(readable, lines, side="right")
+    shift = np.where(passed > 0, through[np.maximum(passed - 1, 0)], 0) if len(holes) else 0
+    return pd.Series(pd.array(lines + shift, dtype="Int64"), index=record_lines.index)
 
 
 def _rejects_frame(files, lines, reasons, records) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "file": pd.array(list(files), dtype="string"),
-            "line": pd.array([int(x) for x in lines], dtype="Int64"),
+            "line": pd.array(np.asarray(lines, dtype=np.int64), dtype="Int64"),
             "reason": pd.array(list(reasons), dtype="string"),
             "record": pd.array(list(records), dtype="string"),
         }
