@@ -167,7 +167,7 @@ def bench_rejects(lines: int, folder: Path) -> None:
             body = "\n".join(patterns[i % 4].format(i=i) for i in range(n))
             path.write_text("id,when,from,to,code,weight\n" + body + "\n", encoding="utf-8")
         started = time.perf_counter()
-        _, report = read_events(path, format="csv", mapping=mapping, rejects_dir=folder / "rejects")
+        _, report = read_events(path, source_format="csv", mapping=mapping, rejects_dir=folder / "rejects")
         seconds = time.perf_counter() - started
         print(
             f"malformed CSV, {n:,} lines: read {report.read:,} = kept {report.kept:,} + rejected "
