@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +38,18 @@ from tensions.ingest.sqltext import Connection
 BATCH_ROWS = 250_000
 DUPLICATE = "filtered: duplicate event id (the first record kept)"
 _SCANS = itertools.count()
+#: The options of an ingest besides the files and the format (see :func:`tensions.ingest.readers.read_events`).
+OPTIONS = (
+    "countries",
+    "start",
+    "end",
+    "pairs",
+    "root_codes",
+    "mapping",
+    "rejects_dir",
+    "progress",
+    "memory_limit",
+)
 
 
 @dataclass
@@ -53,7 +65,8 @@ class _Scan:
 class EventBatches:
     """The kept events of ``files`` as Arrow tables of at most ``batch_rows`` rows, read in one pass.
 
-    Same arguments as :func:`tensions.ingest.readers.read_events` (plus ``batch_rows``). Iterate to read;
+    Same arguments as :func:`tensions.ingest.readers.read_events` (the options by name, see :data:`OPTIONS`),
+    plus ``batch_rows``. Iterate to read;
     ``report`` holds the row accounting, complete (rejects file written, ``check`` passed) once the iteration
     ends. This is how ``python -m tensions ingest`` writes Parquet without holding the events in memory.
     """
@@ -62,26 +75,26 @@ class EventBatches:
         self,
         files: str | Path | Iterable[str | Path],
         source_format: str = "gdelt2",
-        countries: Sequence[str] | None = None,
-        start: str | pd.Timestamp | None = None,
-        end: str | pd.Timestamp | None = None,
-        pairs: Sequence[str] | None = None,
-        root_codes: Sequence[str] | None = None,
-        mapping: Mapping[str, str] | str | Path | None = None,
-        rejects_dir: str | Path | None = None,
-        progress: bool = False,
-        memory_limit: str | None = None,
         batch_rows: int = BATCH_ROWS,
+        **options: object,
     ) -> None:
         """Check the arguments (format, mapping, filters) before anything is read."""
-        self.source_format: SourceFormat = get_format(source_format, mapping)
+        unknown = sorted(set(options) - set(OPTIONS))
+        if unknown:
+            raise TypeError(
+                f"unknown ingest option(s) {', '.join(unknown)}; the options are {', '.join(OPTIONS)}"
+            )
+        get = options.get
+        self.source_format: SourceFormat = get_format(source_format, get("mapping"))
         problems: list[str] = []
         self.listed = expand_paths(files, problems)
-        self.filters, self.params = filters_sql(countries, pairs, start, end, root_codes)
+        self.filters, self.params = filters_sql(
+            get("countries"), get("pairs"), get("start"), get("end"), get("root_codes")
+        )
         first, last = date_range(self.source_format)
         self.params.update(first_date=first, last_date=last)
-        self.rejects_dir, self.progress = rejects_dir, progress
-        self.memory_limit, self.batch_rows = memory_limit, batch_rows
+        self.rejects_dir, self.progress = get("rejects_dir"), bool(get("progress"))
+        self.memory_limit, self.batch_rows = get("memory_limit"), batch_rows
         self.report = IngestReport(
             self.source_format.name, files=[str(p) for p in self.listed], file_errors=problems
         )

@@ -147,6 +147,15 @@ def tab_scan(files: list[Path], names: tuple[str, ...], rejects: str, header: bo
         {rejects_options(rejects)})"""
 
 
+def tab_source(
+    columns: dict[str, str], keys: tuple[str, ...], scan: str, files: list[Path]
+) -> tuple[str, dict]:
+    """A tab-separated format's source SQL (its ``columns``, key fields and file name) and its parameters."""
+    columns = {**columns, "filename": "filename"}
+    columns.update({f"key_{c}": quote_identifier(k) for c, k in zip("bcdef", keys, strict=True)})
+    return source_select(columns, scan), {"files": [str(f) for f in files]}
+
+
 @cache
 def gdelt_names(version: str) -> tuple[str, ...]:
     """The column names of a GDELT 1.0 (58) or 2.0 (61) events file, from ``data/reference/gdelt_columns.csv``."""
@@ -207,11 +216,10 @@ class Gdelt(SourceFormat):
             "longitude": '"ActionGeo_Long"',
             "note_a": '"SOURCEURL"' if "SOURCEURL" in names else "NULL::VARCHAR",
             "raw_id": '"GLOBALEVENTID"',
-            "filename": "filename",
         }
-        columns.update({f"key_{c}": quote_identifier(k) for c, k in zip("bcdef", self.keys, strict=True)})
-        scan = tab_scan(files, names, rejects, header=False, padded=padded)
-        return source_select(columns, scan), {"files": [str(f) for f in files]}
+        return tab_source(
+            columns, self.keys, tab_scan(files, names, rejects, header=False, padded=padded), files
+        )
 
     def notes_sql(self, origin: Path) -> str:
         """``GDELT 2.0; source article: <url>``."""
@@ -293,11 +301,10 @@ class Icews(SourceFormat):
             "note_a": f("Story ID"),
             "note_b": f("Publisher"),
             "raw_id": '"Event ID"',
-            "filename": "filename",
         }
-        columns.update({f"key_{c}": quote_identifier(k) for c, k in zip("bcdef", self.keys, strict=True)})
-        scan = tab_scan(files, ICEWS_COLUMNS, rejects, header=True, padded=False)
-        return source_select(columns, scan), {"files": [str(f) for f in files]}
+        return tab_source(
+            columns, self.keys, tab_scan(files, ICEWS_COLUMNS, rejects, header=True, padded=False), files
+        )
 
     def notes_sql(self, origin: Path) -> str:
         """``ICEWS; story <id>, publisher <name>``."""
