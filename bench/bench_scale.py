@@ -136,8 +136,11 @@ def country_table() -> pd.DataFrame:
 
 
 def code_table() -> pd.DataFrame:
-    """``slot -> EventCode, base, root, quad class, Goldstein``: root codes by :data:`ROOT_SHARES`; within a
-    root, its ``x0`` code ("not specified") half the time, the others evenly."""
+    """Return the code table ``slot -> EventCode, base, root, quad class, Goldstein``.
+
+    Root codes are drawn by :data:`ROOT_SHARES`; within a root, its ``x0`` code ("not specified") half the
+    time, the others evenly.
+    """
     table = pd.read_csv(paths.GOLDSTEIN_GDELT_TSV, sep="\t", dtype=str)
     table = table[table["CAMEOEVENTCODE"].str.len() >= 3]
     quads = pd.read_csv(paths.CAMEO_QUADCLASS_CSV, dtype=str).set_index("root_code")["quad_class_gdelt"]

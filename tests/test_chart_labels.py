@@ -1,5 +1,7 @@
-"""Every label of every chart of the standard set is readable: exported to SVG, drawn in Chromium, no two text
-boxes overlap and none leaves the figure."""
+"""Every label of every chart of the standard set is readable.
+
+Each chart is exported to SVG and drawn in Chromium: no two text boxes overlap and none leaves the figure.
+"""
 
 from __future__ import annotations
 

@@ -29,8 +29,11 @@ ENGINE_SETTINGS = [
 
 
 def rich_events_frame() -> pd.DataFrame:
-    """Events with day, month and year precision, explicit end dates, CAMEO codes (one only a root has a
-    weight for), importance weights, pairs in both directions and every confidence level."""
+    """Return events that exercise every setting of the engines.
+
+    Day, month and year precision, explicit end dates, CAMEO codes (one only a root has a weight for),
+    importance weights, pairs in both directions and every confidence level.
+    """
     rng = np.random.default_rng(11)
     n = 160
     sides = np.array([("RUS", "AZE"), ("AZE", "RUS"), ("KAZ", "UZB"), ("UZB", "KAZ"), ("ARM", "AZE")])[

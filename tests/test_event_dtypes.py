@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from tensions import data, paths, schema
+from tensions import cli, data, paths, schema
 from tensions.data import load_countries, load_events, load_sources
 from tensions.ingest import read_events
 from tensions.schema import EventSchemaError, coerce_events, event_dtypes, validate_events
+from tensions.score.engine_spark import spark_frame
+from tensions.score.settings import resolve_settings
 
 from conftest import MINI_EVENTS, write_csv
 
@@ -99,3 +103,53 @@ def test_coerce_events_refuses_unknown_categories_and_missing_fields(curated):
         coerce_events(raw)
     with pytest.raises(EventSchemaError, match="lack required column\\(s\\) cameo_code"):
         coerce_events(curated.drop(columns=["cameo_code"]))
+
+
+def test_a_field_added_to_the_list_reaches_arrow_duckdb_and_spark(monkeypatch, curated):
+    added = schema.Field("intensity", "float", False, "A test field.")
+    monkeypatch.setattr(schema, "EVENT_FIELDS", (*schema.EVENT_FIELDS, added))
+    columns = [*EXPECTED_COLUMNS[:-2], "intensity", "pair", "origin"]
+    arrow = schema.event_arrow_schema()
+    assert arrow.names == columns
+    assert arrow.field("intensity").type == pa.float64()
+    assert arrow.field("date").type == pa.timestamp("us")
+    assert cli._parquet_schema().names == columns[:-1]  # ingest writes the file's fields and pair
+    assert schema.event_duckdb_types()["intensity"] == "DOUBLE"
+    assert list(schema.event_duckdb_types()) == columns
+    # the DuckDB column list and the Arrow schema agree: DuckDB hands an empty table back in that schema
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE events ({schema.event_duckdb_columns()})")
+    assert con.table("events").to_arrow_table().schema == arrow
+    # and text cast with the DuckDB select list comes out in the same schema
+    con.execute(f"CREATE TABLE raw AS SELECT {', '.join(f'NULL::VARCHAR AS {c}' for c in columns)}")
+    assert con.sql(f"SELECT {schema.event_duckdb_casts()} FROM raw").to_arrow_table().schema == arrow
+    # typed events (pandas) convert to the Arrow schema, intensity included
+    typed = coerce_events(curated.assign(intensity=1.5))
+    table = pa.Table.from_pandas(typed, schema=arrow, preserve_index=False)
+    assert table.column("intensity").to_pylist() == [1.5] * len(curated)
+    spark = schema.event_spark_schema()
+    assert spark.fieldNames() == columns
+    assert spark["intensity"].dataType.simpleString() == "double"
+    assert spark["date"].dataType.simpleString() == "date"
+    assert "`intensity` DOUBLE" in schema.event_spark_ddl()
+
+
+def test_spark_engine_types_its_columns_from_the_field_list(monkeypatch, curated):
+    frame, ddl = spark_frame(curated, resolve_settings())
+    assert ddl == schema.event_spark_ddl(list(frame.columns))
+    assert list(frame.columns) == [
+        "date", "actor", "target", "confidence", "goldstein", "end_date", "date_precision", "cameo_code"
+    ]  # fmt: skip
+    assert frame["end_date"].isna().sum() == curated["end_date"].isna().sum()
+    monkeypatch.setattr(
+        schema, "EVENT_FIELDS", tuple(f for f in schema.EVENT_FIELDS if f.name != "goldstein")
+    )
+    with pytest.raises(EventSchemaError, match="no event field 'goldstein'"):
+        schema.event_spark_ddl(["goldstein"])
+
+
+def test_an_unknown_field_type_or_name_is_refused():
+    with pytest.raises(ValueError, match="unknown type 'flaot'.*'float'"):
+        schema.Field("intensity", "flaot", False, "A test field.")
+    with pytest.raises(EventSchemaError, match="no event field 'goldsteen'.*'goldstein'"):
+        schema.event_columns(["goldsteen"])

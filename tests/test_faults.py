@@ -505,8 +505,11 @@ def test_an_image_that_kaleido_did_not_render_is_an_error_and_replaces_nothing(t
 
 
 def test_ctrl_c_while_duckdb_is_set_up_is_an_interruption_not_a_crash(monkeypatch):
-    """DuckDB turns a SIGINT during a setting into ``RuntimeError: Query interrupted``: it must stop the run
-    like Ctrl-C (so the CLI says "interrupted" and exits 130), not escape as a traceback."""
+    """A SIGINT while DuckDB applies a setting stops the run like Ctrl-C.
+
+    DuckDB turns it into ``RuntimeError: Query interrupted``: the CLI must say "interrupted" and exit 130,
+    not show a traceback.
+    """
     from tensions.ingest import readers
 
     def interrupted(self):

@@ -32,8 +32,11 @@ def spark():
 
 @pytest.fixture(scope="module")
 def events() -> pd.DataFrame:
-    """Day-precision events: pairs in both directions, every confidence level, times of day, and a pair
-    (RUS-UKR) with a gap of months between its two events."""
+    """Return day-precision events for the engine comparisons.
+
+    Pairs in both directions, every confidence level, times of day, and a pair (RUS-UKR) with a gap of
+    months between its two events.
+    """
     rng = np.random.default_rng(7)
     n = 240
     day = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 90, n), unit="D")

@@ -25,24 +25,22 @@ from tensions import paths
 
 
 def _parquet_schema():
-    """The ingested events in Parquet: the curated columns plus ``pair``, dates as microsecond timestamps with no
-    time zone (calendar days), readable by pandas, DuckDB and Spark alike."""
-    import pyarrow as pa
+    """Return the Arrow schema of ingested events in Parquet: the file's fields plus ``pair``.
 
-    from tensions.ingest.readers import EVENT_COLUMNS
+    Derived from the event field list (:func:`tensions.schema.event_arrow_schema`): dates as microsecond
+    timestamps with no time zone (calendar days), readable by pandas, DuckDB and Spark alike.
+    """
+    from tensions import schema
 
-    text = pa.string()
-    types = {"date": pa.timestamp("us"), "end_date": pa.timestamp("us"), "quad_class": pa.int64()}
-    types.update({c: pa.float64() for c in ("goldstein", "latitude", "longitude")})
-    return pa.schema([(c, types.get(c, text)) for c in [*EVENT_COLUMNS, "pair"]])
+    return schema.event_arrow_schema([*(f.name for f in schema.EVENT_FIELDS), "pair"])
 
 
 def _output(path: str) -> Path:
-    from tensions.outputs import OutputRefused, check_output_path
+    from tensions.outputs import OutputRefusedError, check_output_path
 
     try:
         check_output_path(path)
-    except OutputRefused as exc:
+    except OutputRefusedError as exc:
         raise SystemExit(str(exc)) from None
     return Path(path)
 
@@ -172,8 +170,10 @@ def _score_input(source: str):
 
 
 def check_score_span(events) -> None:
-    """Refuse events whose daily score table would be absurd: dates outside 1800..today + a week, or more than
-    :data:`MAX_SCORE_ROWS` daily rows (pairs x days); the message names the first and last events.
+    """Refuse events whose daily score table would be absurd.
+
+    That is dates outside 1800..today + a week, or more than :data:`MAX_SCORE_ROWS` daily rows
+    (pairs x days); the message names the first and last events.
 
     Args:
         events: a local Parquet path or an events DataFrame (a remote source is not checked here).
@@ -213,6 +213,7 @@ def check_score_span(events) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line (``python -m tensions``) and return its exit status."""
     parser = argparse.ArgumentParser(prog="python -m tensions", description="Eurasia tensions workbook")
     sub = parser.add_subparsers(dest="command", required=True)
     ingest = sub.add_parser("ingest", help="read GDELT/ACLED/ICEWS/CSV files into the event schema (Parquet)")

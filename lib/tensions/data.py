@@ -88,7 +88,6 @@ def _read_text_table(
     path: Path, fields: tuple[Field, ...], ordered: bool
 ) -> tuple[_TextTable, list[Problem]]:
     path = Path(path)
-    problems: list[Problem] = []
     if not path.exists():
         raise FileNotFoundError(f"{path}: file not found")
     if path.is_dir():
@@ -96,69 +95,66 @@ def _read_text_table(
     with io.StringIO(_utf8_text(path), newline="") as handle:
         reader = csv.reader(handle, strict=True)
         try:
-            header = next(reader)
+            header = [h.strip() for h in next(reader)]
         except StopIteration:
             raise DatasetError([Problem(path.name, 1, "", "", "file is empty (no header row)")]) from None
         except csv.Error as exc:
             raise DatasetError([Problem(path.name, 1, "", "", f"unreadable CSV: {exc}")]) from None
-        header = [h.strip() for h in header]
-        expected = [f.name for f in fields]
-        missing = [name for name in expected if name not in header]
-        for name in missing:
-            problems.append(Problem(path.name, 1, name, "", "required column is missing from the header"))
-        if ordered and not missing and header[: len(expected)] != expected:
-            problems.append(
-                Problem(
-                    path.name,
-                    1,
-                    "",
-                    ",".join(header[: len(expected)]),
-                    f"columns must come in this order: {','.join(expected)}",
-                )
-            )
-        extra = [h for h in header if h not in expected]
+        problems = _header_problems(path.name, header, [f.name for f in fields], ordered)
+        extra = [h for h in header if h not in {f.name for f in fields}]
         if extra:
             warnings.warn(
                 f"{path.name}: column(s) {', '.join(extra)} not in the schema: ignored",
                 ExtraColumnWarning,
                 stacklevel=3,
             )
-        duplicated = sorted({h for h in header if header.count(h) > 1})
-        for name in duplicated:
-            problems.append(Problem(path.name, 1, name, "", "column appears more than once in the header"))
-        records: list[list[str]] = []
-        lines: list[int] = []
-        start = reader.line_num + 1
-        while True:
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                problems.append(Problem(path.name, start, "", "", f"unreadable CSV record: {exc}"))
-                break
-            if not record or all(cell.strip() == "" for cell in record):
-                start = reader.line_num + 1
-                continue  # blank lines carry no record
-            if len(record) != len(header):
-                problems.append(
-                    Problem(
-                        path.name,
-                        start,
-                        "",
-                        "",
-                        f"record has {len(record)} fields but the header has {len(header)}",
-                    )
-                )
-            else:
-                records.append([cell.strip() for cell in record])
-                lines.append(start)
-            start = reader.line_num + 1
+        records, lines, record_problems = _read_records(reader, path.name, len(header))
     frame = pd.DataFrame(records, columns=header, dtype=object)
     frame = frame.drop(columns=extra)
     frame = frame.replace({"": None})
     frame = frame.astype("string") if len(frame) else frame.astype(object)
-    return _TextTable(path, frame, lines), problems
+    return _TextTable(path, frame, lines), problems + record_problems
+
+
+def _header_problems(name: str, header: list[str], expected: list[str], ordered: bool) -> list[Problem]:
+    """Return the problems of a header: missing, misplaced (when ``ordered``) and repeated columns."""
+    missing = [column for column in expected if column not in header]
+    problems = [
+        Problem(name, 1, column, "", "required column is missing from the header") for column in missing
+    ]
+    if ordered and not missing and header[: len(expected)] != expected:
+        shown = ",".join(header[: len(expected)])
+        problems.append(Problem(name, 1, "", shown, f"columns must come in this order: {','.join(expected)}"))
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    problems += [
+        Problem(name, 1, column, "", "column appears more than once in the header") for column in duplicated
+    ]
+    return problems
+
+
+def _read_records(reader, name: str, width: int) -> tuple[list[list[str]], list[int], list[Problem]]:
+    """Return the records after the header (stripped; blank lines skipped), their line numbers and problems."""
+    records: list[list[str]] = []
+    lines: list[int] = []
+    problems: list[Problem] = []
+    start = reader.line_num + 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(name, start, "", "", f"unreadable CSV record: {exc}"))
+            break
+        if len(record) != width and any(cell.strip() for cell in record):
+            problems.append(
+                Problem(name, start, "", "", f"record has {len(record)} fields but the header has {width}")
+            )
+        elif any(cell.strip() for cell in record):  # blank lines carry no record
+            records.append([cell.strip() for cell in record])
+            lines.append(start)
+        start = reader.line_num + 1
+    return records, lines, problems
 
 
 def _utf8_text(path: Path) -> str:
@@ -376,71 +372,95 @@ def canonical_pairs(actor: pd.Series, target: pd.Series) -> pd.Series:
     return (first + "-" + second).astype("string")
 
 
+@dataclass(frozen=True)
+class _References:
+    """What the events are checked against: the countries, the sources and the CAMEO reference tables."""
+
+    countries: set[str]
+    sources: set[str]
+    codes: set[str]
+    weights: pd.Series
+    quad: pd.Series
+
+
 def _event_cross_checks(
     table: _TextTable, countries: pd.DataFrame, sources: pd.DataFrame, today: date
 ) -> list[Problem]:
     frame = table.frame
     problems = _unique_problems(table, "event_id")
-    known_countries = set(countries["iso3"])
-    known_sources = set(sources["source_id"])
-    codes = set(reference.load_cameo_codes()["cameo_code"])
-    weights = reference.load_goldstein_weights("gdelt")
-    quad = reference.load_quad_class_map("cameo")
+    known = _References(
+        countries=set(countries["iso3"]),
+        sources=set(sources["source_id"]),
+        codes=set(reference.load_cameo_codes()["cameo_code"]),
+        weights=reference.load_goldstein_weights("gdelt"),
+        quad=reference.load_quad_class_map("cameo"),
+    )
     start = _dates(frame["date"])
     end = _dates(frame["end_date"])
     for pos in range(len(frame)):
         row = frame.iloc[pos]
-        for col in ("actor", "target"):
-            if row[col] not in known_countries:
-                problems.append(table.problem(pos, col, "country code is not in countries.csv"))
-        if row["actor"] == row["target"]:
-            problems.append(table.problem(pos, "target", "target is the same country as actor"))
-        for sid in str(row["source_ids"]).split(";"):
-            if sid not in known_sources:
-                problems.append(table.problem(pos, "source_ids", f"source {sid} is not in sources.csv"))
-        code = row["cameo_code"]
-        if code not in codes:
-            problems.append(table.problem(pos, "cameo_code", "is not a CAMEO code of the reference table"))
-        else:
-            if int(row["quad_class"]) != int(quad[code[:2]]):
-                problems.append(
-                    table.problem(
-                        pos, "quad_class", f"CAMEO root {code[:2]} belongs to quad class {quad[code[:2]]}"
-                    )
-                )
-            expected = weights.get(code)
-            if (
-                expected is not None
-                and abs(float(row["goldstein"]) - expected) > 1e-9
-                and pd.isna(row["goldstein_note"])
-            ):
-                problems.append(
-                    table.problem(
-                        pos,
-                        "goldstein",
-                        f"differs from the GDELT weight {expected} of code {code}; explain it in goldstein_note",
-                    )
-                )
-            if expected is None and pd.isna(row["goldstein_note"]):
-                problems.append(
-                    table.problem(
-                        pos,
-                        "goldstein",
-                        f"code {code} has no GDELT weight; explain the value in goldstein_note",
-                    )
-                )
-        first = start.iloc[pos]
-        if row["date_precision"] == "month" and first.day != 1:
-            problems.append(
-                table.problem(pos, "date", "month precision: the date must be the 1st of the month")
-            )
-        if row["date_precision"] == "year" and (first.day, first.month) != (1, 1):
-            problems.append(table.problem(pos, "date", "year precision: the date must be 1 January"))
-        if first.date() > today:
-            problems.append(table.problem(pos, "date", f"lies in the future (after {today.isoformat()})"))
-        if pd.notna(end.iloc[pos]) and end.iloc[pos] < first:
-            problems.append(table.problem(pos, "end_date", "is before date"))
+        found = [
+            *_party_problems(row, known),
+            *_code_problems(row, known),
+            *_date_problems(row, start.iloc[pos], end.iloc[pos], today),
+        ]
+        problems += [table.problem(pos, column, reason) for column, reason in found]
     return problems
+
+
+def _party_problems(row: pd.Series, known: _References) -> list[tuple[str, str]]:
+    """Return the ``(column, reason)`` problems of an event's actor, target and sources."""
+    found = [
+        (col, "country code is not in countries.csv")
+        for col in ("actor", "target")
+        if row[col] not in known.countries
+    ]
+    if row["actor"] == row["target"]:
+        found.append(("target", "target is the same country as actor"))
+    found += [
+        ("source_ids", f"source {sid} is not in sources.csv")
+        for sid in str(row["source_ids"]).split(";")
+        if sid not in known.sources
+    ]
+    return found
+
+
+def _code_problems(row: pd.Series, known: _References) -> list[tuple[str, str]]:
+    """Return the ``(column, reason)`` problems of an event's CAMEO code, quad class and Goldstein weight."""
+    code = row["cameo_code"]
+    if code not in known.codes:
+        return [("cameo_code", "is not a CAMEO code of the reference table")]
+    found = []
+    if int(row["quad_class"]) != int(known.quad[code[:2]]):
+        found.append(("quad_class", f"CAMEO root {code[:2]} belongs to quad class {known.quad[code[:2]]}"))
+    expected = known.weights.get(code)
+    explained = not pd.isna(row["goldstein_note"])
+    if expected is not None and abs(float(row["goldstein"]) - expected) > 1e-9 and not explained:
+        found.append(
+            (
+                "goldstein",
+                f"differs from the GDELT weight {expected} of code {code}; explain it in goldstein_note",
+            )
+        )
+    if expected is None and not explained:
+        found.append(("goldstein", f"code {code} has no GDELT weight; explain the value in goldstein_note"))
+    return found
+
+
+def _date_problems(
+    row: pd.Series, first: pd.Timestamp, end: pd.Timestamp, today: date
+) -> list[tuple[str, str]]:
+    """Return the ``(column, reason)`` problems of an event's date against its precision, today and its end."""
+    found = []
+    if row["date_precision"] == "month" and first.day != 1:
+        found.append(("date", "month precision: the date must be the 1st of the month"))
+    if row["date_precision"] == "year" and (first.day, first.month) != (1, 1):
+        found.append(("date", "year precision: the date must be 1 January"))
+    if first.date() > today:
+        found.append(("date", f"lies in the future (after {today.isoformat()})"))
+    if pd.notna(end) and end < first:
+        found.append(("end_date", "is before date"))
+    return found
 
 
 def load_dataset() -> dict[str, pd.DataFrame]:

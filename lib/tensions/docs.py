@@ -25,12 +25,12 @@ def read_method_markdown(path: Path | None = None) -> str:
 
 
 def render_markdown_html(text: str) -> str:
-    """Markdown to HTML (CommonMark plus tables); raw HTML in the text is escaped, not passed through.
+    r"""Render Markdown as HTML (CommonMark plus tables); raw HTML in the text is escaped, not passed through.
 
     >>> render_markdown_html("*k* = `10`")
-    '<p><em>k</em> = <code>10</code></p>\\n'
+    '<p><em>k</em> = <code>10</code></p>\n'
     >>> render_markdown_html("<script>x</script>")
-    '<p>&lt;script&gt;x&lt;/script&gt;</p>\\n'
+    '<p>&lt;script&gt;x&lt;/script&gt;</p>\n'
     """
     return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
 

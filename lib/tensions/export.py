@@ -152,7 +152,8 @@ def export_figure(
         formats: any of ``png``, ``svg``, ``pdf``, ``html``.
         data: the DataFrame behind the chart, written beside it as CSV (formula cells neutralised).
         out_dir: folder (default ``reports/figures/``); never inside ``data/``.
-        width, height: size in CSS pixels of the static images (default: the figure's own height, 1200 wide).
+        width: width in CSS pixels of the static images (default 1200).
+        height: height in CSS pixels of the static images (default: the figure's own height).
         scale: pixel density of PNG output (2 gives a 2400-pixel-wide image by default).
 
     Returns:
@@ -319,7 +320,7 @@ def build_report(
 
 
 def _figure_div(fig: go.Figure, div_id: str) -> Markup:
-    """plotly's HTML for one chart of a page that already has plotly.js (plotly escapes the figure's text)."""
+    """Plotly's HTML for one chart of a page that already has plotly.js (plotly escapes the figure's text)."""
     return Markup(
         pio.to_html(
             fig,

@@ -188,8 +188,10 @@ class _RemoteFinder(HTMLParser):
 
 
 def find_remote_references(html: str) -> list[str]:
-    """Everything in a page that loads from another host (``src``/``href`` to http(s), CSS ``url()``/``@import``,
-    module imports); links a reader clicks (``<a href>``) are not loads and are allowed.
+    """Return everything in a page that loads from another host.
+
+    That is ``src``/``href`` to http(s), CSS ``url()``/``@import`` and module imports; links a reader
+    clicks (``<a href>``) are not loads and are allowed.
 
     >>> find_remote_references('<a href="https://example.org/article">source</a><img src="a.png">')
     []

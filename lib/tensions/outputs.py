@@ -27,8 +27,12 @@ from tensions import paths
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class OutputRefused(PermissionError):
+class OutputRefusedError(PermissionError):
     """An output path that the workbook will not write (inside ``data/``, or one that cannot be resolved)."""
+
+
+#: The former name of :class:`OutputRefusedError`, still importable.
+OutputRefused = OutputRefusedError
 
 
 def check_output_path(path: str | Path) -> Path:
@@ -41,17 +45,17 @@ def check_output_path(path: str | Path) -> Path:
         The resolved path, where the bytes will go.
 
     Raises:
-        OutputRefused: the path resolves into ``data/``, or cannot be resolved (a symbolic link loop).
+        OutputRefusedError: the path resolves into ``data/``, or cannot be resolved (a symbolic link loop).
     """
     path = Path(path)
     try:
         final = path.resolve()
         data = paths.DATA_DIR.resolve()
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop (Python < 3.13)
-        raise OutputRefused(f"{path}: cannot be resolved ({exc})") from exc
+        raise OutputRefusedError(f"{path}: cannot be resolved ({exc})") from exc
     if final == data or data in final.parents:
         shown = "" if final == path.absolute() else f" (it resolves to {final})"
-        raise OutputRefused(f"refusing to write into the curated dataset folder: {path}{shown}")
+        raise OutputRefusedError(f"refusing to write into the curated dataset folder: {path}{shown}")
     return final
 
 
@@ -156,12 +160,12 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 def neutralise_formula(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would read as a formula with ``'``.
+    r"""Prefix a text cell that a spreadsheet would read as a formula with ``'``.
 
     Only text is touched: numbers (negative ones included) are left as they are.
 
-    >>> neutralise_formula("=HYPERLINK(\\"http://x\\")"), neutralise_formula("-2+3"), neutralise_formula(-2.0)
-    ('\\'=HYPERLINK("http://x")', "'-2+3", -2.0)
+    >>> neutralise_formula("=HYPERLINK(\"http://x\")"), neutralise_formula("-2+3"), neutralise_formula(-2.0)
+    ('\'=HYPERLINK("http://x")', "'-2+3", -2.0)
     >>> neutralise_formula("Baku")
     'Baku'
     """

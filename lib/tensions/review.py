@@ -20,6 +20,7 @@ import pandas as pd
 
 from tensions import paths, reference
 from tensions.data import canonical_pairs
+from tensions.vocabulary import CONFIDENCE_LEVELS, DATE_PRECISIONS
 
 _ENV = jinja2.Environment(autoescape=True)
 _SENTENCE = _ENV.from_string(
@@ -90,7 +91,7 @@ class CandidateCard:
         self.target = widgets.Dropdown(options=_with(countries, target), value=target, description="target")
         self.date = widgets.DatePicker(value=_date_or_none(row["date"]), description="date")
         self.precision = widgets.Dropdown(
-            options=["day", "month", "year"], value=row["date_precision"], description="precision"
+            options=list(DATE_PRECISIONS), value=row["date_precision"], description="precision"
         )
         current = next((o for o in cameo if o.split(" ", 1)[0] == row["cameo_code"]), str(row["cameo_code"]))
         self.cameo = widgets.Combobox(
@@ -101,7 +102,7 @@ class CandidateCard:
             layout=widgets.Layout(width="32em"),
         )
         self.confidence = widgets.Dropdown(
-            options=["confirmed", "reported", "alleged"], value=row["confidence"], description="confidence"
+            options=list(CONFIDENCE_LEVELS), value=row["confidence"], description="confidence"
         )
         self.title = widgets.Text(
             value=str(row["title"]), description="title", layout=widgets.Layout(width="40em")

@@ -215,6 +215,7 @@ def format_timings(timings: list[StepTiming], wall_s: float, jobs: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the notebooks from the command line (``python -m tensions.runbook``); return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m tensions.runbook", description=__doc__)
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
     parser.add_argument("--jobs", "-j", type=int, help="notebooks run at once (default: one per core)")

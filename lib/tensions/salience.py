@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from tensions.scoring import CONFIDENCE_WEIGHTS
+from tensions.score.settings import CONFIDENCE_WEIGHTS
 
 
 def salience(events: pd.DataFrame, weights: Mapping[str, float] = CONFIDENCE_WEIGHTS) -> pd.Series:

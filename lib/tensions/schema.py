@@ -7,84 +7,62 @@ Validation works in two stages. First every file is read as text and checked col
 pandera (format, allowed values, ranges), then cross-table rules are checked (country codes that exist,
 sources that exist, CAMEO codes and Goldstein weights that agree with the reference tables). Every
 problem is reported with its file, line, column and reason; nothing is dropped.
+
+The event table's columns are written once, in :data:`EVENT_FIELDS` (the file's) and
+:data:`EVENT_DERIVED_FIELDS` (added by the loaders). Everything else is derived from them when called:
+the pandas dtypes (:func:`event_dtypes`), the typed-event checks (:func:`validate_events`), the Arrow and
+Parquet schema (:func:`event_arrow_schema`), the DuckDB types, column list and casts
+(:func:`event_duckdb_types`, :func:`event_duckdb_columns`, :func:`event_duckdb_casts`) and the Spark
+schema (:func:`event_spark_ddl`, :func:`event_spark_schema`).
+Adding a column is one :class:`~tensions.fields.Field` in the list.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow
+
+from tensions.fields import (
+    DATE_CHECKS,
+    Field,
+    arrow_schema,
+    between,
+    duckdb_casts,
+    duckdb_columns,
+    duckdb_types,
+    matches,
+    spark_ddl,
+    spark_schema,
+    split_ok,
+)
+from tensions.names import suggest
+from tensions.vocabulary import CONFIDENCE_LEVELS, DATE_PRECISIONS, MEMBERSHIPS, ORIGINS, THEMES
+
+if TYPE_CHECKING:
+    from pyspark.sql.types import StructType
 
 with warnings.catch_warnings():  # pandera probes optional backends; PySpark warns about pandas 3 on import
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
     import pandera.pandas as pa
 
-#: Controlled vocabulary for ``events.themes``.
-THEMES: tuple[str, ...] = (
-    "aviation",
-    "culture",
-    "diplomacy",
-    "economy",
-    "energy",
-    "history",
-    "humanitarian",
-    "integration",
-    "justice",
-    "media",
-    "migration",
-    "military",
-    "politics",
-    "security",
-    "trade",
-    "transport",
-)
-
-DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "year")
-CONFIDENCE_LEVELS: tuple[str, ...] = ("confirmed", "reported", "alleged")
-#: Where an event comes from: the curated dataset, the analyst's own events, or machine-coded data.
-ORIGINS: tuple[str, ...] = ("curated", "own", "machine-coded")
-MEMBERSHIPS: tuple[str, ...] = ("CSTO", "EAEU", "CIS", "OTS", "OTS-observer", "SCO", "NATO", "EU", "GUAM")
-
 #: Longest evidence quote accepted, in words ("at most ~15 words").
 MAX_EVIDENCE_WORDS = 18
 MAX_TITLE_CHARS = 80
 
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+def _coordinate_fields(latitude: str, longitude: str, place: str, required: bool) -> tuple[Field, Field]:
+    """The latitude and longitude fields of a place, in decimal degrees."""
+    return (
+        Field(latitude, "float", required, f"Latitude of {place} in decimal degrees.", between(-90, 90)),
+        Field(longitude, "float", required, f"Longitude of {place} in decimal degrees.", between(-180, 180)),
+    )
 
 
-@dataclass(frozen=True)
-class Field:
-    """One column of a curated table: its name, type, whether it may be empty, its meaning and checks.
-
-    ``dtype`` is one of ``string``, ``date``, ``int``, ``float`` or ``category``; a ``category`` field lists its
-    allowed values, in order, in ``categories``.
-    """
-
-    name: str
-    dtype: str
-    required: bool
-    description: str
-    checks: tuple[pa.Check, ...] = field(default_factory=tuple)
-    categories: tuple[str, ...] = ()
-
-
-def _valid_iso_date(series: pd.Series) -> pd.Series:
-    parsed = pd.to_datetime(series, format="%Y-%m-%d", errors="coerce")
-    return parsed.notna()
-
-
-def _split_ok(allowed: tuple[str, ...]):
-    def check(series: pd.Series) -> pd.Series:
-        return series.map(lambda s: all(part.strip() in allowed for part in str(s).split(";")))
-
-    return check
-
-
-_DATE_CHECKS = (
-    pa.Check.str_matches(_ISO_DATE, error="must be an ISO date YYYY-MM-DD"),
-    pa.Check(_valid_iso_date, element_wise=False, error="is not a calendar date"),
-)
+_ISO3 = matches(r"^[A-Z]{3}$", "must be an ISO 3166 alpha-3 code")
 
 EVENT_FIELDS: tuple[Field, ...] = (
     Field(
@@ -92,21 +70,20 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "Stable unique id of the event, `EV-NNNN` (the analyst's own events: `OWN-NNNN`).",
-        (pa.Check.str_matches(r"^(EV|OWN)-\d{4}$", error="must look like EV-0001 (or OWN-0001)"),),
+        matches(r"^(EV|OWN)-\d{4}$", "must look like EV-0001 (or OWN-0001)"),
     ),
     Field(
         "date",
         "date",
         True,
         "ISO date `YYYY-MM-DD`; the first day of the period when the date is imprecise.",
-        _DATE_CHECKS,
+        DATE_CHECKS,
     ),
     Field(
         "date_precision",
         "category",
         True,
         "How precise `date` is: `day`, `month` or `year`.",
-        (pa.Check.isin(DATE_PRECISIONS, error=f"must be one of {', '.join(DATE_PRECISIONS)}"),),
         categories=DATE_PRECISIONS,
     ),
     Field(
@@ -115,22 +92,16 @@ EVENT_FIELDS: tuple[Field, ...] = (
         False,
         "Last day of a multi-day event; for a month/year-precision date, the last day of the window the "
         "event happened in, which may narrow or extend the period (optional).",
-        _DATE_CHECKS,
+        DATE_CHECKS,
     ),
     Field(
         "actor",
         "string",
         True,
         "ISO 3166 alpha-3 code of the state that acts (ISO 3166-3 `SUN` for the USSR).",
-        (pa.Check.str_matches(r"^[A-Z]{3}$", error="must be an ISO 3166 alpha-3 code"),),
+        _ISO3,
     ),
-    Field(
-        "target",
-        "string",
-        True,
-        "ISO 3166 alpha-3 code of the state acted upon.",
-        (pa.Check.str_matches(r"^[A-Z]{3}$", error="must be an ISO 3166 alpha-3 code"),),
-    ),
+    Field("target", "string", True, "ISO 3166 alpha-3 code of the state acted upon.", _ISO3),
     Field("actor_detail", "string", False, "Who exactly acts, e.g. `Russian air defence (Pantsir-S1)`."),
     Field("target_detail", "string", False, "Who exactly is acted upon, e.g. `Azerbaijan Airlines`."),
     Field(
@@ -138,14 +109,14 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "CAMEO event code as a zero-padded string (`036`, `0874`).",
-        (pa.Check.str_matches(r"^\d{2,4}$", error="must be a CAMEO code of 2 to 4 digits"),),
+        matches(r"^\d{2,4}$", "must be a CAMEO code of 2 to 4 digits"),
     ),
     Field(
         "quad_class",
         "int",
         True,
         "Quad class 1-4 (verbal/material cooperation/conflict), CAMEO convention.",
-        (pa.Check.str_matches(r"^[1-4]$", error="must be 1, 2, 3 or 4"),),
+        matches(r"^[1-4]$", "must be 1, 2, 3 or 4"),
     ),
     Field(
         "goldstein",
@@ -178,43 +149,19 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "`;`-separated themes from the controlled vocabulary `tensions.schema.THEMES`.",
         (
             pa.Check(
-                _split_ok(THEMES),
+                split_ok(THEMES),
                 element_wise=False,
                 error=f"has a theme outside the vocabulary ({', '.join(THEMES)})",
             ),
         ),
     ),
     Field("location", "string", False, "Where the event happened (place, country)."),
-    Field(
-        "latitude",
-        "float",
-        False,
-        "Latitude of `location` in decimal degrees.",
-        (
-            pa.Check(
-                lambda s: pd.to_numeric(s, errors="coerce").between(-90, 90),
-                error="must be a number in [-90, 90]",
-            ),
-        ),
-    ),
-    Field(
-        "longitude",
-        "float",
-        False,
-        "Longitude of `location` in decimal degrees.",
-        (
-            pa.Check(
-                lambda s: pd.to_numeric(s, errors="coerce").between(-180, 180),
-                error="must be a number in [-180, 180]",
-            ),
-        ),
-    ),
+    *_coordinate_fields("latitude", "longitude", "`location`", required=False),
     Field(
         "confidence",
         "category",
         True,
-        "`confirmed`, `reported` or `alleged`.",
-        (pa.Check.isin(CONFIDENCE_LEVELS, error=f"must be one of {', '.join(CONFIDENCE_LEVELS)}"),),
+        "How sure the sources are: `confirmed`, `reported` or `alleged`.",
         categories=CONFIDENCE_LEVELS,
     ),
     Field(
@@ -253,7 +200,7 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "string",
         False,
         "Shared by the rows of one multilateral event split into pairs (`GR-NN`).",
-        (pa.Check.str_matches(r"^GR-\d{2,}$", error="must look like GR-01"),),
+        matches(r"^GR-\d{2,}$", "must look like GR-01"),
     ),
     Field(
         "notes", "string", False, "Anything else an analyst should know (e.g. a discrepancy between sources)."
@@ -278,78 +225,45 @@ SOURCE_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "Stable id `SNNN` (the analyst's own sources: `OWN-SNNNN`).",
-        (pa.Check.str_matches(r"^(S\d{3}|OWN-S\d{4})$", error="must look like S001 (or OWN-S0001)"),),
+        matches(r"^(S\d{3}|OWN-S\d{4})$", "must look like S001 (or OWN-S0001)"),
     ),
     Field("file", "string", True, "File name of the article in the seed collection."),
     Field("title", "string", True, "Title of the article."),
     Field("publisher", "string", True, "Publisher (or `unknown`)."),
     Field("author", "string", False, "Author(s), when stated."),
-    Field("published", "date", False, "Publication date, when known.", _DATE_CHECKS),
+    Field("published", "date", False, "Publication date, when known.", DATE_CHECKS),
     Field(
         "url",
         "string",
         False,
         "Address of the article, when known.",
-        (pa.Check.str_matches(r"^https?://", error="must be an http(s) address"),),
+        matches(r"^https?://", "must be an http(s) address"),
     ),
     Field("notes", "string", False, "Licence, known date mistakes and other caveats."),
 )
 
 COUNTRY_FIELDS: tuple[Field, ...] = (
-    Field(
-        "iso3",
-        "string",
-        True,
-        "ISO 3166 alpha-3 code (ISO 3166-3 for former states).",
-        (pa.Check.str_matches(r"^[A-Z]{3}$", error="must be an ISO 3166 alpha-3 code"),),
-    ),
+    Field("iso3", "string", True, "ISO 3166 alpha-3 code (ISO 3166-3 for former states).", _ISO3),
     Field("name", "string", True, "Short name."),
     Field("capital", "string", True, "Capital city."),
-    Field(
-        "capital_lat",
-        "float",
-        True,
-        "Latitude of the capital.",
-        (
-            pa.Check(
-                lambda s: pd.to_numeric(s, errors="coerce").between(-90, 90),
-                error="must be a number in [-90, 90]",
-            ),
-        ),
-    ),
-    Field(
-        "capital_lon",
-        "float",
-        True,
-        "Longitude of the capital.",
-        (
-            pa.Check(
-                lambda s: pd.to_numeric(s, errors="coerce").between(-180, 180),
-                error="must be a number in [-180, 180]",
-            ),
-        ),
-    ),
+    *_coordinate_fields("capital_lat", "capital_lon", "the capital", required=True),
     Field(
         "memberships",
         "string",
         False,
         "`;`-separated memberships: " + ", ".join(MEMBERSHIPS) + ".",
-        (pa.Check(_split_ok(MEMBERSHIPS), element_wise=False, error="has an unknown membership"),),
+        (pa.Check(split_ok(MEMBERSHIPS), element_wise=False, error="has an unknown membership"),),
     ),
     Field("notes", "string", False, "Caveats (e.g. frozen or partial membership)."),
 )
 
 ERA_FIELDS: tuple[Field, ...] = (
     Field(
-        "era_id",
-        "string",
-        True,
-        "Stable id in kebab case.",
-        (pa.Check.str_matches(r"^[a-z0-9-]+$", error="must be kebab-case"),),
+        "era_id", "string", True, "Stable id in kebab case.", matches(r"^[a-z0-9-]+$", "must be kebab-case")
     ),
     Field("name", "string", True, "Name shown on charts."),
-    Field("start", "date", True, "First day of the era.", _DATE_CHECKS),
-    Field("end", "date", True, "Last day of the era.", _DATE_CHECKS),
+    Field("start", "date", True, "First day of the era.", DATE_CHECKS),
+    Field("end", "date", True, "Last day of the era.", DATE_CHECKS),
     Field("description", "string", True, "One line in our own words."),
     Field(
         "pairs",
@@ -387,7 +301,8 @@ def build_text_schema(fields: tuple[Field, ...], name: str) -> pa.DataFrameSchem
     ['era_id', 'name', 'start']
     """
     columns = {
-        f.name: pa.Column(str, checks=list(f.checks), nullable=not f.required, required=True) for f in fields
+        f.name: pa.Column(str, checks=list(f.text_checks()), nullable=not f.required, required=True)
+        for f in fields
     }
     return pa.DataFrameSchema(columns, name=name, strict=False, ordered=False)
 
@@ -432,35 +347,63 @@ def render_data_dictionary_markdown() -> str:
 
 # ------------------------------------------------------------------------------------------ typed events
 
-#: The pandas dtype of each field type. Dates are calendar days held as microsecond timestamps with no time
-#: zone: the resolution pandas gives parsed ISO dates, and the one the ingested Parquet files are written in.
-_PANDAS_TYPES = {"string": "string", "date": "datetime64[us]", "int": "int64", "float": "float64"}
-
 
 class EventSchemaError(ValueError):
     """An event table does not have the columns, dtypes or values of the event schema."""
 
 
 def field_dtype(f: Field) -> object:
-    """The pandas dtype of one field.
+    """Return the pandas dtype of one field (see :meth:`Field.pandas_dtype`).
 
     >>> field_dtype(EVENT_FIELDS[1])
     dtype('<M8[us]')
     >>> list(field_dtype(EVENT_DERIVED_FIELDS[1]).categories)
     ['curated', 'own', 'machine-coded']
     """
-    if f.dtype == "category":
-        return pd.CategoricalDtype(list(f.categories))
-    return pd.api.types.pandas_dtype(_PANDAS_TYPES[f.dtype])
+    return f.pandas_dtype()
 
 
-def _event_fields() -> tuple[Field, ...]:
-    """The event table's fields, read when called (so a field added to :data:`EVENT_FIELDS` is seen)."""
-    return (*EVENT_FIELDS, *EVENT_DERIVED_FIELDS)
+def event_fields(names: Iterable[str] | None = None) -> tuple[Field, ...]:
+    """Return the event table's fields: the file's (:data:`EVENT_FIELDS`), then the derived ones.
+
+    The lists are read when called, so a field added to :data:`EVENT_FIELDS` is seen by every schema
+    derived from them.
+
+    Args:
+        names: only these fields, in this order (default: every field, in table order).
+
+    Returns:
+        The fields.
+
+    Raises:
+        EventSchemaError: a name is not an event field (the message names the closest ones).
+
+    >>> [f.dtype for f in event_fields(["date", "pair"])]
+    ['date', 'string']
+    """
+    fields = (*EVENT_FIELDS, *EVENT_DERIVED_FIELDS)
+    if names is None:
+        return fields
+    by_name = {f.name: f for f in fields}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise EventSchemaError(f"no event field {unknown[0]!r}; {suggest(unknown[0], by_name)}")
+    return tuple(by_name[name] for name in names)
+
+
+def event_columns(names: Iterable[str] | None = None) -> tuple[str, ...]:
+    """Return the names of the event fields, checked against the field list (see :func:`event_fields`).
+
+    Modules that need some event columns name them through this, so a renamed field fails loudly.
+
+    >>> event_columns(["actor", "target"])
+    ('actor', 'target')
+    """
+    return tuple(f.name for f in event_fields(names))
 
 
 def event_dtypes() -> dict[str, object]:
-    """The pandas dtype of every event column, in table order: the file's fields, then ``pair`` and ``origin``.
+    """Return the pandas dtype of every event column, in table order: the file's fields, then the derived ones.
 
     Both :func:`tensions.data.load_events` and :func:`tensions.ingest.read_events` type their events with this.
 
@@ -468,11 +411,96 @@ def event_dtypes() -> dict[str, object]:
     >>> str(dtypes["date"]), str(dtypes["quad_class"]), list(dtypes)[-2:]
     ('datetime64[us]', 'int64', ['pair', 'origin'])
     """
-    return {f.name: field_dtype(f) for f in _event_fields()}
+    return {f.name: f.pandas_dtype() for f in event_fields()}
+
+
+def event_arrow_schema(names: Iterable[str] | None = None) -> pyarrow.Schema:
+    """Return the Arrow schema of the event table, the one its Parquet files are written with.
+
+    Args:
+        names: only these fields, in this order (default: every field).
+
+    Returns:
+        A ``pyarrow.Schema``: text, ``timestamp[us]`` dates, ``int64`` and ``double`` numbers.
+
+    >>> event_arrow_schema(["event_id", "date", "quad_class"]).types
+    [DataType(string), TimestampType(timestamp[us]), DataType(int64)]
+    """
+    return arrow_schema(event_fields(names))
+
+
+def event_duckdb_types(names: Iterable[str] | None = None) -> dict[str, str]:
+    """Return the DuckDB SQL type of every event column (e.g. for ``read_csv(columns=...)`` or a cast).
+
+    >>> event_duckdb_types(["date", "goldstein"])
+    {'date': 'TIMESTAMP', 'goldstein': 'DOUBLE'}
+    """
+    return duckdb_types(event_fields(names))
+
+
+def event_duckdb_columns(names: Iterable[str] | None = None) -> str:
+    """Return the DuckDB column list of the event table, as in ``CREATE TABLE events (...)``.
+
+    >>> event_duckdb_columns(["event_id", "date"])
+    '"event_id" VARCHAR, "date" TIMESTAMP'
+    """
+    return duckdb_columns(event_fields(names))
+
+
+def event_duckdb_casts(names: Iterable[str] | None = None, source: str = "") -> str:
+    """Return a DuckDB select list casting the event columns to their types (an SQL view onto the events).
+
+    Args:
+        names: only these fields, in this order (default: every field).
+        source: the relation or alias the columns come from, if any.
+
+    >>> event_duckdb_casts(["date"])
+    'CAST("date" AS TIMESTAMP) AS "date"'
+    """
+    return duckdb_casts(event_fields(names), source)
+
+
+def event_spark_ddl(names: Iterable[str] | None = None) -> str:
+    """Return the Spark schema of the event table as a DDL string (``spark.createDataFrame(..., schema=)``).
+
+    >>> event_spark_ddl(["event_id", "date", "quad_class"])
+    '`event_id` STRING, `date` DATE, `quad_class` BIGINT'
+    """
+    return spark_ddl(event_fields(names))
+
+
+def event_spark_schema(names: Iterable[str] | None = None) -> StructType:
+    """Return the Spark schema of the event table as a ``StructType`` (needs PySpark, not a running JVM).
+
+    Fields are nullable: a required field is checked by the event schema, not by Spark.
+    """
+    return spark_schema(event_fields(names))
+
+
+def require_columns(columns: Iterable[str], names: Iterable[str], prefix: str = "events lack") -> None:
+    """Refuse a table that lacks some of the columns a function needs.
+
+    Args:
+        columns: the table's columns.
+        names: the columns needed.
+        prefix: the message's start, before ``the column(s) ...``.
+
+    Raises:
+        EventSchemaError: naming every missing column.
+
+    >>> require_columns(["date"], ["date", "actor"])
+    Traceback (most recent call last):
+    ...
+    tensions.schema.EventSchemaError: events lack the column(s) actor
+    """
+    present = set(columns)
+    missing = [name for name in names if name not in present]
+    if missing:
+        raise EventSchemaError(f"{prefix} the column(s) {', '.join(missing)}")
 
 
 def _coerce(series: pd.Series, f: Field) -> pd.Series:
-    dtype = field_dtype(f)
+    dtype = f.pandas_dtype()
     if f.dtype == "date":
         return pd.to_datetime(series, format="ISO8601").astype(dtype)
     if f.dtype in ("int", "float"):
@@ -514,7 +542,7 @@ def coerce_events(frame: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise EventSchemaError(f"events lack required column(s) {', '.join(missing)}")
     columns: dict[str, pd.Series] = {}
-    for f in _event_fields():
+    for f in event_fields():
         if f.name in frame.columns:
             columns[f.name] = _coerce(frame[f.name], f)
         elif f in EVENT_FIELDS:
@@ -535,7 +563,7 @@ def build_typed_event_schema() -> pa.DataFrameSchema:
             nullable=not f.required,
             required=False,
         )
-        for f in _event_fields()
+        for f in event_fields()
     }
     return pa.DataFrameSchema(columns, name="events", strict=False)
 

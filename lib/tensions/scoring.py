@@ -1,5 +1,6 @@
-"""Country-pair scores: tension, cooperation and net pressure, their index, explanation, baselines and
-uncertainty. This module is the public face of :mod:`tensions.score`.
+"""Country-pair scores: tension, cooperation and net pressure, their index, explanation and baselines.
+
+This module is the public face of :mod:`tensions.score`; it also gives the scores' uncertainty.
 
 The method, in brief (the README and notebook 02 say more):
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 import pandas as pd
 
 from tensions.names import check_pairs, check_values
-from tensions.schema import THEMES
+from tensions.vocabulary import CONFIDENCE_LEVELS, THEMES, levels_at_least
 
-#: Confidence levels from the most to the least certain.
-CONFIDENCE_ORDER: tuple[str, ...] = ("confirmed", "reported", "alleged")
+#: Confidence levels from the most to the least certain (the event schema's levels).
+CONFIDENCE_ORDER: tuple[str, ...] = CONFIDENCE_LEVELS
 
 
 def filter_events(
@@ -31,7 +31,8 @@ def filter_events(
         countries: keep events where actor or target is one of these ISO3 codes (any case).
         themes: keep events with at least one of these themes.
         quad_classes: keep these quad classes (1-4).
-        start, end: keep events dated within [start, end] (inclusive).
+        start: keep events dated on or after this day.
+        end: keep events dated on or before this day.
         min_confidence: ``"confirmed"`` keeps only confirmed events, ``"reported"`` confirmed and
             reported ones, ``"alleged"`` (or ``None``) all.
 
@@ -67,12 +68,7 @@ def filter_events(
     if end is not None:
         keep &= events["date"] <= pd.Timestamp(end)
     if min_confidence is not None:
-        if min_confidence not in CONFIDENCE_ORDER:
-            raise ValueError(
-                f"min_confidence must be one of {', '.join(CONFIDENCE_ORDER)}, got {min_confidence!r}"
-            )
-        allowed = CONFIDENCE_ORDER[: CONFIDENCE_ORDER.index(min_confidence) + 1]
-        keep &= events["confidence"].astype("string").isin(allowed)
+        keep &= events["confidence"].astype("string").isin(levels_at_least(min_confidence))
     return events[keep.astype(bool)].reset_index(drop=True)
 
 

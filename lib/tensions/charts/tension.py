@@ -29,8 +29,9 @@ def _pairs(scores: pd.DataFrame, pairs: Sequence[str] | None, limit: int = 6) ->
 def find_peak_days(
     series: pd.DataFrame, max_peaks: int = 2, min_gap_days: int = 90, floor: float = 50.5
 ) -> list[pd.Timestamp]:
-    """The days of a pair's highest peaks (above ``floor``: neutral 50 for the net index, 0 for a
-    component), highest first, at least ``min_gap_days`` apart.
+    """Return the days of a pair's highest peaks, highest first, at least ``min_gap_days`` apart.
+
+    Only peaks above ``floor`` count: neutral 50 for the net index, 0 for a component.
 
     >>> days = pd.date_range("2024-01-01", periods=300)
     >>> index = np.full(300, 50.0); index[20] = 80; index[25] = 70; index[200] = 75
@@ -179,7 +180,12 @@ def add_numbered_labels(
     (December 2024); the full titles are wrapped, never cut, in two columns below the x axis.
 
     Args:
+        fig: the figure, changed in place.
         labels: ``x`` (date), ``y`` (value), ``title``, ``pair`` and ``color`` of each point.
+        lo: the first day of the x axis.
+        hi: the last day of the x axis.
+        y_range: the y axis range.
+        eras: the eras shaded on the chart, if any (their names take room above the plot).
         key_top: where the key starts, in pixels below the plot area (lower under a range slider).
         plot_px: the plot area's approximate size in pixels, for placing the numbers.
 
@@ -516,8 +522,9 @@ def build_small_multiples_figure(
 
 
 def build_heatmap_figure(scores_monthly: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Pair × month heatmap of the index: tension in reds, cooperation in blues, net in diverging colours
-    centred on the neutral 50.
+    """Build the pair × month heatmap of the index.
+
+    Tension is drawn in reds, cooperation in blues, net in diverging colours centred on the neutral 50.
 
     Args:
         scores_monthly: ``score_dyads(..., freq="M")`` output (tension unless it says otherwise).

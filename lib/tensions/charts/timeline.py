@@ -11,22 +11,12 @@ import plotly.graph_objects as go
 
 from tensions.charts.style import QUAD_COLORS, QUAD_NAMES, add_source_note, events_note, shade_eras
 from tensions.charts.tension import add_numbered_labels
+from tensions.periods import event_period_end
 from tensions.salience import salience
+from tensions.vocabulary import CONFIDENCE_LEVELS
 
 Lanes = Literal["pair", "theme", "actor"]
-CONFIDENCE_SYMBOLS = {"confirmed": "circle", "reported": "diamond", "alleged": "circle-open"}
-
-
-def _period_end(events: pd.DataFrame) -> pd.Series:
-    start = events["date"]
-    precision = events["date_precision"].astype("string").fillna("day")
-    month_end = start + pd.offsets.MonthEnd(0)
-    year_end = start + pd.offsets.YearEnd(0)
-    end = start.where(precision == "day", month_end.where(precision == "month", year_end))
-    if "end_date" in events:
-        explicit = events["end_date"].notna() & (precision != "day")
-        end = end.where(~explicit, events["end_date"])
-    return end
+CONFIDENCE_SYMBOLS = dict(zip(CONFIDENCE_LEVELS, ("circle", "diamond", "circle-open"), strict=True))
 
 
 def _lanes(events: pd.DataFrame, lanes: Lanes) -> pd.DataFrame:
@@ -94,7 +84,9 @@ def build_timeline_figure(
         eras: named periods to shade and label (``load_eras``).
         lanes: one lane per ``"pair"``, ``"theme"`` (an event shows in each of its themes) or ``"actor"``.
         label_top: how many key events (largest confidence-weighted |Goldstein|) get a text label.
-        start, end: the visible date range (default: every event); the range slider shows it all.
+        start: the first visible day (default: a little before the first event); the range slider shows
+            every event.
+        end: the last visible day (default: a little after the end of the last event's period).
         title: chart title.
         background_before: the start of the analysis window (``tensions.scoring.analysis_window``): older
             events stay on the timeline, drawn faded and marked "background" in their hover.
@@ -105,7 +97,7 @@ def build_timeline_figure(
         event id, so a click can be traced back to its event.
     """
     frame = _lanes(events, lanes)
-    frame["period_end"] = _period_end(frame)
+    frame["period_end"] = event_period_end(frame["date"], frame["date_precision"], frame.get("end_date"))
     if background_before is not None:
         frame["background"] = frame["period_end"] < pd.Timestamp(background_before)
     first = pd.Timestamp(start) if start is not None else frame["date"].min()
@@ -233,8 +225,10 @@ def _traces(frame: pd.DataFrame) -> list[dict]:
 
 
 def timeline_height(n_lanes: int) -> int:
-    """Figure height in pixels: 295 for title, legend, axis, slider and source line, 40 per lane (+1 for the
-    era names), and never less than 220 px of plot, so that six lanes are as readable as sixty.
+    """Return the figure height in pixels for ``n_lanes`` lanes.
+
+    295 for title, legend, axis, slider and source line, 40 per lane (+1 for the era names), and never
+    less than 220 px of plot, so that six lanes are as readable as sixty.
 
     >>> timeline_height(6), timeline_height(24)
     (575, 1295)

@@ -19,8 +19,10 @@ TREND_STYLE: dict[str, tuple[str, str, str]] = {
 def build_trend_figure(
     trend: pd.DataFrame, threshold: float | None = None, title: str | None = None
 ) -> go.Figure:
-    """One row per pair, one column per month: an up arrow where the month deteriorated, a down arrow where
-    it improved (``tensions.scoring.score_monthly_trend``); unchanged months are left blank.
+    """Build the monthly trend grid: one row per pair, one column per month.
+
+    An up arrow marks a month that deteriorated, a down arrow one that improved
+    (``tensions.scoring.score_monthly_trend``); unchanged months are left blank.
 
     Args:
         trend: ``pair``, ``date`` (month start), ``index``, ``change``, ``trend``.

@@ -78,6 +78,23 @@ class _Context:
     source: dict[str, str]
 
 
+@dataclass(frozen=True)
+class _Coding:
+    """What a coded clause gives each pair of states it names."""
+
+    code: str
+    when: DateMention
+    confidence: str
+    evidence: str
+    sentence: Sentence
+    rule: str
+    score: float
+    flags: tuple[str, ...]
+    highlights: str
+    context: _Context
+    group_key: str
+
+
 def code_article(
     text_or_path: str | Path,
     published: str | date | datetime | None = None,
@@ -182,13 +199,45 @@ def _code_unit(
     pairs, direction_flag = _pairs(sentence.text, tokens, mentions, verb)
     if not pairs:
         return []
-    when = _pick_date(dates, tokens[verb.first].start) or inherited
-    flags = [f for f in {m.flag for m in mentions} if f]
+    when, flags = _date_and_flags(
+        dates, inherited, tokens[verb.first].start, mentions, direction_flag, context
+    )
+    if when is None:
+        return []
+    confidence, hedge = find_confidence(tokens, lexicon)
+    coding = _Coding(
+        code=_known_code(verb.cameo_code),
+        when=when,
+        confidence=confidence,
+        evidence=_evidence(sentence.text, tokens, mentions, verb),
+        sentence=sentence,
+        rule=f"{verb.rule} ('{verb.text}')"
+        + (f"; hedge '{hedge}' -> {confidence}" if hedge else f"; no hedge -> {confidence}"),
+        score=_score(verb, when, dates, inherited, direction_flag, mentions),
+        flags=tuple(flags),
+        highlights=_highlights(mentions, verb, when if when in dates else None, tokens),
+        context=context,
+        group_key=f"{sentence.start}" if len(pairs) > 1 else "",
+    )
+    return [_row(source, target, coding) for source, target in pairs]
+
+
+def _date_and_flags(
+    dates: list[DateMention],
+    inherited: DateMention | None,
+    at: int,
+    mentions: list[Mention],
+    direction_flag: str,
+    context: _Context,
+) -> tuple[DateMention | None, list[str]]:
+    """Return the date of a clause whose verb starts at ``at`` (None: no date at all) and its flags."""
+    when = _pick_date(dates, at) or inherited
+    flags = list(dict.fromkeys(m.flag for m in mentions if m.flag))
     if direction_flag:
         flags.append(direction_flag)
     if when is None:
         if context.base is None:
-            return []
+            return None, flags
         when = DateMention(
             0, 0, "", context.base, "day", None, "no date in the text: publication date used", "", "none"
         )
@@ -201,35 +250,7 @@ def _code_unit(
         flags.append(context.base_note)
     if len(dates) > 1:
         flags.append("several dates in the sentence: " + ", ".join(f"'{d.text}' = {d.date}" for d in dates))
-    confidence, hedge = find_confidence(tokens, lexicon)
-    code = _known_code(verb.cameo_code)
-    evidence = _evidence(sentence.text, tokens, mentions, verb)
-    score = _score(verb, when, dates, inherited, direction_flag, mentions)
-    highlights = _highlights(mentions, verb, when if when in dates else None, tokens)
-    rule = f"{verb.rule} ('{verb.text}')" + (
-        f"; hedge '{hedge}' -> {confidence}" if hedge else "; no hedge -> confirmed"
-    )
-    group_key = f"{sentence.start}" if len(pairs) > 1 else ""
-    rows = []
-    for source, target in pairs:
-        rows.append(
-            _row(
-                source,
-                target,
-                code,
-                when,
-                confidence,
-                evidence,
-                sentence,
-                rule,
-                score,
-                flags,
-                highlights,
-                context,
-                group_key,
-            )
-        )
-    return rows
+    return when, flags
 
 
 def _pairs(
@@ -346,8 +367,11 @@ def _score(
     direction_flag: str,
     mentions: list[Mention],
 ) -> float:
-    """How sure the coder is, 0.3 to 1: a date in the sentence (+0.3, or +0.15 from an earlier sentence), a
-    specific pattern (+0.2), a clear direction (+0.1), no flag on the actors or the date (+0.1)."""
+    """Return how sure the coder is, 0.3 to 1.
+
+    A date in the sentence adds 0.3 (0.15 from an earlier sentence), a specific pattern 0.2, a clear
+    direction 0.1, no flag on the actors or the date 0.1.
+    """
     score = 0.3
     score += 0.3 if when in dates else (0.15 if when is inherited else 0.0)
     score += 0.2 if verb.specific else 0.0
@@ -402,21 +426,8 @@ def _highlights(
     return json.dumps(sorted(spans))
 
 
-def _row(
-    source,
-    target,
-    code,
-    when,
-    confidence,
-    evidence,
-    sentence,
-    rule,
-    score,
-    flags,
-    highlights,
-    context,
-    group_key,
-):
+def _row(source: Mention, target: Mention, coding: _Coding) -> dict[str, Any]:
+    code, when, sentence, context = coding.code, coding.when, coding.sentence, coding.context
     tables = _tables()
     weights, quad, descriptions, names = (
         tables["weights"],
@@ -453,9 +464,9 @@ def _row(
         "location": "",
         "latitude": None,
         "longitude": None,
-        "confidence": confidence,
+        "confidence": coding.confidence,
         "source_ids": "",
-        "evidence": evidence,
+        "evidence": coding.evidence,
         "date_note": when.note,
         "group_id": "",
         "notes": "",
@@ -465,20 +476,20 @@ def _row(
         "sentence": sentence.text,
         "sentence_start": sentence.start,
         "sentence_end": sentence.end,
-        "rule": rule,
-        "score": score,
-        "flags": "; ".join(dict.fromkeys(flags)),
+        "rule": coding.rule,
+        "score": coding.score,
+        "flags": "; ".join(dict.fromkeys(coding.flags)),
         "matches_event_id": "",
-        "all_evidence": evidence,
+        "all_evidence": coding.evidence,
         "sentence_count": 1,
-        "highlights": highlights,
+        "highlights": coding.highlights,
         "language": context.language,
         "source_title": context.source.get("title", ""),
         "source_publisher": context.source.get("publisher", ""),
         "source_url": context.source.get("url", ""),
         "source_published": context.source.get("published", ""),
         "source_file": context.source.get("file", ""),
-        "group_key": group_key,
+        "group_key": coding.group_key,
     }
 
 

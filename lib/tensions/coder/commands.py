@@ -1,5 +1,7 @@
-"""Command line of the coder: ``python -m tensions code ARTICLE --out candidates.csv`` and
-``python -m tensions accept candidates.csv``.
+"""Command line of the coder: ``python -m tensions code`` and ``python -m tensions accept``.
+
+``python -m tensions code ARTICLE --out candidates.csv`` codes an article, ``python -m tensions accept
+candidates.csv`` keeps the accepted candidates.
 
 ``code`` writes the candidates as CSV (formula cells neutralised, written atomically); the analyst sets
 ``status`` to ``accepted`` (or ``rejected``) in the rows to keep, or names them with ``--ids``; ``accept``

@@ -127,60 +127,64 @@ def find_dates(
 
 
 def _resolve(m: re.Match, kind: str, language: str, base: date | None, base_note: str) -> DateMention | None:
-    groups = m.groupdict()
-    text = m.group().strip()
-    year_given = bool(groups.get("y"))
-    if base is None and not year_given:
+    if base is None and not m.groupdict().get("y"):
         return None
     based = f"the publication date {base}" if not base_note else f"{base_note} ({base})"
-    if kind in ("day", "weekday-day"):
-        parsed = _parse(
-            f"{groups['d']} {_month_word(groups['m'], language)} {groups.get('y') or ''}", language, base
-        )
-        if parsed is None:
-            return None
-        note = "" if year_given else f"'{text}': year taken from {based}"
-        mention = DateMention(m.start(), m.end(), text, parsed, "day", None, note, "", kind)
-        return _check_weekday(mention, groups.get("wd"), language) if kind == "weekday-day" else mention
-    if kind == "month":
-        parsed = _parse(f"{_month_word(groups['m'], language)} {groups.get('y') or ''}", language, base)
-        if parsed is None:
-            return None
-        first = parsed.replace(day=1)
-        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-        note = "" if year_given else f"'{text}': year taken from {based}"
-        return DateMention(m.start(), m.end(), text, first, "month", last, note, "", kind)
+    if kind in ("day", "weekday-day", "month", "year"):
+        return _resolve_calendar(m, kind, language, base, based)
+    return _resolve_relative(m, kind, language, base, based)
+
+
+def _span(start: date, precision: str) -> tuple[date, date | None]:
+    """Return the first and last day of the month or year of ``start`` (a day: itself and None)."""
+    if precision == "month":
+        first = start.replace(day=1)
+        return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    if precision == "year":
+        return date(start.year, 1, 1), date(start.year, 12, 31)
+    return start, None
+
+
+def _resolve_calendar(
+    m: re.Match, kind: str, language: str, base: date | None, based: str
+) -> DateMention | None:
+    """Resolve a calendar date: a day (with or without its weekday), a month or a year."""
+    groups = m.groupdict()
+    text = m.group().strip()
     if kind == "year":
-        first = date(int(groups["y"]), 1, 1)
-        return DateMention(m.start(), m.end(), text, first, "year", date(first.year, 12, 31), "", "", kind)
-    phrase = text
-    if kind == "weekday":
-        phrase = _weekday_word(groups["wd"], language)
+        first, last = _span(date(int(groups["y"]), 1, 1), "year")
+        return DateMention(m.start(), m.end(), text, first, "year", last, "", "", kind)
+    day = "" if kind == "month" else f"{groups['d']} "
+    parsed = _parse(f"{day}{_month_word(groups['m'], language)} {groups.get('y') or ''}", language, base)
+    if parsed is None:
+        return None
+    note = "" if groups.get("y") else f"'{text}': year taken from {based}"
+    if kind == "month":
+        first, last = _span(parsed, "month")
+        return DateMention(m.start(), m.end(), text, first, "month", last, note, "", kind)
+    mention = DateMention(m.start(), m.end(), text, parsed, "day", None, note, "", kind)
+    return _check_weekday(mention, groups.get("wd"), language) if kind == "weekday-day" else mention
+
+
+def _resolve_relative(
+    m: re.Match, kind: str, language: str, base: date | None, based: str
+) -> DateMention | None:
+    """Resolve a date relative to the publication date: a weekday, a day, a week, a month or a year."""
+    text = m.group().strip()
+    phrase = _weekday_word(m.groupdict()["wd"], language) if kind == "weekday" else text
     parsed = _parse(_relative_phrase(phrase, language), language, base)
     if parsed is None:
         return None
     note = f"'{text}' counted from {based}"
     if kind == "relative-week":
         monday = parsed - timedelta(days=parsed.weekday())
+        sunday = monday + timedelta(days=6)
         return DateMention(
-            m.start(),
-            m.end(),
-            text,
-            monday,
-            "day",
-            monday + timedelta(days=6),
-            note,
-            "week only: date is the Monday",
-            kind,
+            m.start(), m.end(), text, monday, "day", sunday, note, "week only: date is the Monday", kind
         )
-    if kind == "relative-month":
-        first = parsed.replace(day=1)
-        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-        return DateMention(m.start(), m.end(), text, first, "month", last, note, "", kind)
-    if kind == "relative-year":
-        first = date(parsed.year, 1, 1)
-        return DateMention(m.start(), m.end(), text, first, "year", date(first.year, 12, 31), note, "", kind)
-    return DateMention(m.start(), m.end(), text, parsed, "day", None, note, "", kind)
+    precision = {"relative-month": "month", "relative-year": "year"}.get(kind, "day")
+    first, last = _span(parsed, precision)
+    return DateMention(m.start(), m.end(), text, first, precision, last, note, "", kind)
 
 
 def _after(m: re.Match, previous: date | None) -> DateMention | None:

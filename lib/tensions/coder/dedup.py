@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tensions.periods import period_end
+
 #: How far (days) a candidate's date may lie from a curated event's window and still match it.
 MATCH_SLACK_DAYS = 3
 
@@ -44,7 +46,7 @@ def match_curated(candidates: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
     if out.empty or events.empty:
         return out
     start = pd.to_datetime(events["date"])
-    end = pd.to_datetime(events["end_date"]).fillna(_period_end(start, events["date_precision"].astype(str)))
+    end = pd.to_datetime(events["end_date"]).fillna(period_end(start, events["date_precision"].astype(str)))
     slack = pd.Timedelta(days=MATCH_SLACK_DAYS)
     by_key: dict[tuple[str, str], list[tuple]] = {}
     columns = (events["event_id"], events["pair"], events["cameo_code"].astype(str), start, end)
@@ -62,9 +64,3 @@ def match_curated(candidates: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
             flag = f"repeats {best[0]}, which is dated {best[3].date()} ({best[5]}); this says {when.date()}"
             out.at[pos, "flags"] = "; ".join(f for f in (out.at[pos, "flags"], flag) if f)
     return out
-
-
-def _period_end(start: pd.Series, precision: pd.Series) -> pd.Series:
-    month_end = start + pd.offsets.MonthEnd(0)
-    year_end = start + pd.offsets.YearEnd(0)
-    return start.where(precision == "day", month_end.where(precision == "month", year_end))

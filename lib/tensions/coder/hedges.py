@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from tensions.coder.language import Token
 from tensions.coder.lexicon import Lexicon
+from tensions.vocabulary import CONFIDENCE_LEVELS
 
-_RANK = {"confirmed": 0, "reported": 1, "alleged": 2}
+#: Rank of each confidence level, the strongest first: a higher rank is a weaker hedge.
+_RANK = {level: rank for rank, level in enumerate(CONFIDENCE_LEVELS)}
 
 
 def find_confidence(tokens: list[Token], lexicon: Lexicon) -> tuple[str, str]:
@@ -22,6 +24,6 @@ def find_confidence(tokens: list[Token], lexicon: Lexicon) -> tuple[str, str]:
                 found.append((confidence, " ".join(t.text for t in tokens[j : j + n])))
                 break
     if not found:
-        return "confirmed", ""
+        return CONFIDENCE_LEVELS[0], ""
     level = max(found, key=lambda f: _RANK[f[0]])[0]
     return level, "; ".join(sorted({w for c, w in found if c == level}))

@@ -98,7 +98,12 @@ def _decode_other(raw: bytes, path: Path) -> str:
 def _looks_like_path(value: str) -> bool:
     if "\n" in value or len(value) >= 4096:
         return False
-    return bool(re.search(r"\.(txt|html?|md)$", value.strip(), re.I)) or Path(value).is_file()
+    if re.search(r"\.(txt|html?|md)$", value.strip(), re.I):
+        return True
+    try:
+        return Path(value).is_file()
+    except OSError:  # a text no file system takes as a name (too long, say) is text
+        return False
 
 
 def _html_to_text(html: str) -> tuple[str, str]:

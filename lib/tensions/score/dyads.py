@@ -10,6 +10,7 @@ import pandas as pd
 
 from tensions import reference
 from tensions.names import check_pairs, normalise_pair, suggest
+from tensions.schema import event_columns, require_columns
 from tensions.score.kernel import (
     daily_matrix,
     event_sides,
@@ -37,7 +38,7 @@ EXPLAIN_COLUMNS: list[str] = [
     "contribution",
     "share",
 ]
-_REQUIRED = ("event_id", "date", "actor", "target", "confidence")
+_REQUIRED = event_columns(["event_id", "date", "actor", "target", "confidence"])
 
 
 def pair_keys(actor: pd.Series, target: pd.Series, directed: bool) -> pd.Series:
@@ -64,9 +65,7 @@ def weigh_events(
             the chosen table, or a missing Goldstein value. The message names the events.
     """
     s = resolve_settings(settings, **knobs)
-    missing = [c for c in _REQUIRED if c not in events.columns]
-    if missing:
-        raise ValueError(f"events lack the column(s) {', '.join(missing)}")
+    require_columns(events.columns, _REQUIRED)
     out = pd.DataFrame(index=events.index)
     out["event_id"] = events["event_id"].astype("string")
     out["key"] = pair_keys(events["actor"], events["target"], s.directed)
@@ -158,6 +157,26 @@ def select_pairs(weights: pd.DataFrame, pairs: Sequence[str] | None, directed: b
     return weights[weights["key"].isin(wanted)].reset_index(drop=True)
 
 
+#: The settings :func:`score_dyads` and :func:`explain` take as arguments (a ``None`` keeps ``settings``' own).
+_SETTING_ARGUMENTS = (
+    "half_life_days",
+    "goldstein_table",
+    "confidence_weights",
+    "directed",
+    "spread",
+    "component",
+    "k",
+    "importance_column",
+    "fallback_to_root",
+)
+
+
+def _settings_from_arguments(arguments: Mapping[str, object]) -> ScoreSettings:
+    """Resolve a call's settings: its ``settings`` argument with its setting arguments that are not None."""
+    knobs = {name: arguments[name] for name in _SETTING_ARGUMENTS}
+    return resolve_settings(arguments["settings"], **knobs)
+
+
 def score_dyads(
     events: pd.DataFrame,
     freq: str = "D",
@@ -186,18 +205,27 @@ def score_dyads(
             ``end_date`` are used when present.
         freq: ``"D"`` daily, ``"W"`` weekly (weeks from Monday), ``"M"``/``"ME"`` monthly or
             ``"Q"``/``"QE"`` quarterly; a period is labelled by its first day.
-        half_life_days, goldstein_table, confidence_weights, directed, spread, component, k,
-            importance_column, fallback_to_root: override the fields of ``settings``
-            (see :class:`ScoreSettings`; the component is ``"tension"`` by default).
-        start, end: first and last day reported. By default the series run from the first to the last
-            day with an event (or a piece of a month/year-precision event): the data's end, stated in
-            ``attrs["end"]``. Events before ``start`` still count, decayed.
+        half_life_days: days after which an event's push is halved.
+        goldstein_table: ``"gdelt"``, ``"icews"`` or ``"phoenix"`` looks each CAMEO code's weight up in
+            that table instead of using the events' ``goldstein``.
+        confidence_weights: weight per confidence level (the levels not given keep their defaults).
+        directed: score ordered pairs (``RUS>AZE``) instead of undirected ones (``AZE-RUS``).
+        spread: placement of month/year-precision events: ``"mid"``, ``"start"`` or ``"even"``.
+        component: ``"tension"`` (the default), ``"cooperation"``, ``"net"`` or ``"all"``.
+        k: scale of the index.
+        importance_column: a column of the events with a non-negative importance weight.
+        fallback_to_root: use the root code's weight when a CAMEO code has none in the chosen table.
+        start: first day reported. By default the series run from the first to the last day with an
+            event (or a piece of a month/year-precision event). Events before ``start`` still count,
+            decayed.
+        end: last day reported; by default the data's end, stated in ``attrs["end"]``.
         how: for weeks, months and quarters, how the daily pressure is summarised per period (``mean``,
             ``max`` or ``last``); the period's index is the index of that pressure.
         pairs: keep only these pairs (any order and case: ``rus-aze`` is ``AZE-RUS``); an unknown pair
             is an error naming the closest known ones.
         today: events after this day raise an error (default: today's date).
-        settings: a :class:`ScoreSettings` to start from.
+        settings: a :class:`ScoreSettings` to start from; the arguments above that are not ``None``
+            override its fields (see :class:`ScoreSettings`).
 
     Returns:
         A long DataFrame with ``pair``, ``date``, ``pressure``, ``index`` and ``n_events`` (and
@@ -213,18 +241,7 @@ def score_dyads(
     >>> round(float(s.iloc[-1]["pressure"]), 6)  # 30 days later: half the push
     5.0
     """
-    s = resolve_settings(
-        settings,
-        half_life_days=half_life_days,
-        goldstein_table=goldstein_table,
-        confidence_weights=confidence_weights,
-        directed=directed,
-        spread=spread,
-        component=component,
-        k=k,
-        importance_column=importance_column,
-        fallback_to_root=fallback_to_root,
-    )
+    s = _settings_from_arguments(locals())
     first = pd.Timestamp(start).normalize() if start is not None else None
     last = pd.Timestamp(end).normalize() if end is not None else None
     if events.empty:
@@ -274,18 +291,7 @@ def explain(
     >>> round(ex.attrs["pressure"], 3)
     5.768
     """
-    s = resolve_settings(
-        settings,
-        half_life_days=half_life_days,
-        goldstein_table=goldstein_table,
-        confidence_weights=confidence_weights,
-        directed=directed,
-        spread=spread,
-        component=component,
-        k=k,
-        importance_column=importance_column,
-        fallback_to_root=fallback_to_root,
-    )
+    s = _settings_from_arguments(locals())
     if s.component == "all":
         raise ValueError(f"explain one component at a time: component= one of {', '.join(COMPONENTS)}")
     at = pd.Timestamp(date).normalize()

@@ -15,12 +15,13 @@ import duckdb
 import pandas as pd
 
 from tensions import reference
-from tensions.names import check_pairs
-from tensions.score.kernel import SUMS_COLUMNS, pushes_from_sums, score_pushes
+from tensions.schema import event_columns, require_columns
+from tensions.score.kernel import score_sums
 from tensions.score.settings import ScoreSettings, resolve_settings
 from tensions.score.sql import column_name, key_sql, sides_sql
 
-_SOURCE_COLUMNS = ("date", "actor", "target", "confidence")
+#: The event columns every source needs.
+_SOURCE_COLUMNS = event_columns(["date", "actor", "target", "confidence"])
 
 
 def score_dyads_duckdb(
@@ -41,8 +42,13 @@ def score_dyads_duckdb(
         source: a Parquet file (or glob) written by ``python -m tensions ingest`` or an events DataFrame
             with ``date``, ``actor``, ``target``, ``confidence`` and ``goldstein`` (or ``cameo_code`` with a
             ``goldstein_table``); ``date_precision`` and ``end_date`` are used when present.
-        freq, start, end, how, pairs: as for ``score_dyads``.
-        settings: a ``ScoreSettings`` (every setting is honoured); ``**knobs`` override its fields.
+        freq: the period, as for ``score_dyads`` (``D``, ``W``, ``M`` or ``Q``).
+        start: the first day reported, as for ``score_dyads``.
+        end: the last day reported, as for ``score_dyads``.
+        how: how a period's daily pressure is summarised, as for ``score_dyads``.
+        pairs: keep only these pairs, as for ``score_dyads``.
+        settings: a ``ScoreSettings`` (every setting is honoured).
+        **knobs: override fields of ``settings``.
         con: an open DuckDB connection (a new in-memory one by default).
 
     Returns:
@@ -54,19 +60,12 @@ def score_dyads_duckdb(
     try:
         relation = _relation(source, con)
         columns = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
-        missing = [c for c in _SOURCE_COLUMNS if c not in columns]
-        if missing:
-            raise ValueError(f"events lack the column(s) {', '.join(missing)}")
+        require_columns(columns, _SOURCE_COLUMNS)
         sums = con.execute(_sums_sql(relation, columns, s, con)).df()
     finally:
         if own:
             con.close()
-    sums = _typed(sums)
-    if pairs is not None:
-        sums = sums[sums["key"].isin(check_pairs(pairs, sums["key"].unique(), s.directed))]
-    first = pd.Timestamp(start).normalize() if start is not None else None
-    last = pd.Timestamp(end).normalize() if end is not None else None
-    return score_pushes(pushes_from_sums(sums, s), s, freq, first, last, how)
+    return score_sums(sums, s, freq, start, end, how, pairs)
 
 
 def _relation(source: str | Path | pd.DataFrame, con: duckdb.DuckDBPyConnection) -> str:
@@ -136,19 +135,3 @@ def _joins(s: ScoreSettings) -> str:
     if s.fallback_to_root:
         out += f" LEFT JOIN gold_table AS gold_root ON gold_root.code = substr({code}, 1, 2)"
     return out
-
-
-def _typed(sums: pd.DataFrame) -> pd.DataFrame:
-    """The sums table as the kernel expects it (pandas dtypes, whatever the engine returned)."""
-    out = (
-        pd.DataFrame({c: sums[c] for c in SUMS_COLUMNS}) if len(sums) else sums.reindex(columns=SUMS_COLUMNS)
-    )
-    out["key"] = out["key"].astype("string")
-    out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
-    out["end_date"] = pd.to_datetime(out["end_date"]).astype("datetime64[ns]")
-    out["date_precision"] = out["date_precision"].astype("string")
-    out["confidence"] = out["confidence"].astype("string")
-    out["conflict"] = out["conflict"].astype("float64")
-    out["cooperative"] = out["cooperative"].astype("float64")
-    out["n"] = out["n"].astype("int64")
-    return out.reset_index(drop=True)

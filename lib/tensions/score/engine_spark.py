@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from tensions import reference
-from tensions.names import check_pairs
-from tensions.score.engine_duckdb import _typed
-from tensions.score.kernel import pushes_from_sums, score_pushes
+from tensions.schema import event_columns, event_fields, event_spark_ddl, require_columns
+from tensions.score.kernel import score_sums
 from tensions.score.settings import ScoreSettings, resolve_settings
 from tensions.score.sql import column_name, key_sql, sides_sql
 
@@ -34,7 +33,9 @@ MASTER_ENV: str = "TENSIONS_SPARK_MASTER"
 #: Master used when neither the argument nor :data:`MASTER_ENV` names one.
 DEFAULT_MASTER: str = "local[2]"
 
-_EVENT_COLUMNS = ("date", "actor", "target", "confidence")
+#: The event columns the engine needs, and those it uses when present (with ``goldstein`` or ``cameo_code``).
+_EVENT_COLUMNS = event_columns(["date", "actor", "target", "confidence"])
+_OPTIONAL_COLUMNS = event_columns(["goldstein", "end_date", "date_precision", "cameo_code"])
 _NS_PER_DAY = 86_400 * 10**9
 # Settings for every master: days in UTC, Arrow for pandas <-> Spark transfers.
 _COMMON_SETTINGS = {
@@ -123,8 +124,15 @@ def score_dyads_spark(
             ``python -m tensions ingest``, a pandas events DataFrame, or a Spark DataFrame; it needs
             ``date``, ``actor``, ``target``, ``confidence`` and ``goldstein`` (or ``cameo_code`` with a
             ``goldstein_table``); ``date_precision`` and ``end_date`` are used when present.
-        freq, start, end, how, pairs: as for ``score_dyads``.
-        settings: a ``ScoreSettings`` (every setting is honoured); ``**knobs`` override its fields.
+        freq: ``D``, ``W``, ``M`` or ``Q``; this and the next four arguments mean what they mean for
+            ``score_dyads``.
+        start: first day of the result.
+        end: last day of the result.
+        how: summary of a period's daily pressure (``mean``, ``max`` or ``last``).
+        pairs: the pairs to keep (by default every pair).
+        settings: the ``ScoreSettings`` to start from; all of them are honoured, and ``**knobs``
+            override its fields.
+        **knobs: setting overrides (``half_life_days=...``).
         spark: the session to use (by default the Spark DataFrame's own, else :func:`get_spark`).
 
     Returns:
@@ -138,12 +146,7 @@ def score_dyads_spark(
         sums = _collect(_daily_sums(events, s, session))
     sums["date"] = pd.to_datetime(sums["day"].astype("int64"), unit="D")
     sums["end_date"] = pd.to_datetime(sums["end_day"].astype("Int64"), unit="D")
-    sums = _typed(sums)
-    if pairs is not None:
-        sums = sums[sums["key"].isin(check_pairs(pairs, sums["key"].unique(), s.directed))]
-    first = pd.Timestamp(start).normalize() if start is not None else None
-    last = pd.Timestamp(end).normalize() if end is not None else None
-    return score_pushes(pushes_from_sums(sums, s), s, freq, first, last, how)
+    return score_sums(sums, s, freq, start, end, how, pairs)
 
 
 def _session_for(source: object, spark: SparkSession | None) -> SparkSession:
@@ -175,8 +178,11 @@ def _session_conf(spark: SparkSession, settings: Mapping[str, str]) -> Iterator[
 def _load_events(
     source: str | Path | pd.DataFrame | DataFrame, spark: SparkSession, s: ScoreSettings
 ) -> DataFrame:
-    """The events as a Spark DataFrame: ``key``, ``day`` and ``end_day`` (days since 1970-01-01),
-    ``date_precision``, ``confidence``, ``g`` (the Goldstein weight) and ``m`` (the importance)."""
+    """Return the events as a Spark DataFrame of the columns the sums need.
+
+    The columns: ``key``, ``day`` and ``end_day`` (days since 1970-01-01), ``date_precision``,
+    ``confidence``, ``g`` (the Goldstein weight) and ``m`` (the importance).
+    """
     if isinstance(source, pd.DataFrame):
         return _scored_columns(_from_pandas(source, spark, s), False, s, spark)
     if isinstance(source, (str, os.PathLike)):
@@ -185,93 +191,102 @@ def _load_events(
 
 
 def _from_pandas(events: pd.DataFrame, spark: SparkSession, s: ScoreSettings) -> DataFrame:
-    """A Spark DataFrame of the events, with the dates as calendar days (no time zone involved)."""
+    """Return a Spark DataFrame of the events, with the dates as calendar days (no time zone involved)."""
+    frame, ddl = spark_frame(events, s)
+    return spark.createDataFrame(frame, schema=ddl)
+
+
+def spark_frame(events: pd.DataFrame, s: ScoreSettings) -> tuple[pd.DataFrame, str]:
+    """Return the columns of ``events`` the Spark engine reads, as plain Python values, and their Spark schema.
+
+    The schema is the event table's (:func:`tensions.schema.event_spark_ddl`) restricted to these columns,
+    plus the importance column (``DOUBLE``) when the settings name one.
+
+    >>> ev = pd.DataFrame({"date": pd.to_datetime(["2024-05-01"]), "actor": ["RUS"], "target": ["AZE"],
+    ...                    "confidence": ["confirmed"], "goldstein": [-2.0]})
+    >>> spark_frame(ev, resolve_settings())[1]
+    '`date` DATE, `actor` STRING, `target` STRING, `confidence` STRING, `goldstein` DOUBLE'
+    """
     _check_columns(events.columns, s)
-    frame = {
-        "date": pd.to_datetime(events["date"]).dt.date,
-        "actor": events["actor"].astype(object),
-        "target": events["target"].astype(object),
-        "confidence": events["confidence"].astype(str).astype(object),
-    }
-    types = {"date": "DATE", "actor": "STRING", "target": "STRING", "confidence": "STRING"}
-    if "goldstein" in events:
-        frame["goldstein"], types["goldstein"] = (
-            pd.to_numeric(events["goldstein"]).astype("float64"),
-            "DOUBLE",
-        )
-    if "end_date" in events:
-        end = pd.to_datetime(events["end_date"])
-        frame["end_date"], types["end_date"] = end.dt.date.where(end.notna(), None).astype(object), "DATE"
-    for name in ("date_precision", "cameo_code"):
-        if name in events:
-            text = events[name].astype("string")
-            frame[name], types[name] = text.astype(object).where(text.notna(), None), "STRING"
+    names = [*_EVENT_COLUMNS, *(name for name in _OPTIONAL_COLUMNS if name in events)]
+    frame = {f.name: _plain_values(events[f.name], f.dtype) for f in event_fields(names)}
+    ddl = event_spark_ddl(names)
     if s.importance_column:
-        frame[s.importance_column] = pd.to_numeric(events[s.importance_column], errors="coerce").astype(
-            "float64"
+        frame[s.importance_column] = _plain_values(
+            pd.to_numeric(events[s.importance_column], errors="coerce"), "float"
         )
-        types[s.importance_column] = "DOUBLE"
-    schema = ", ".join(f"{name} {kind}" for name, kind in types.items())
-    return spark.createDataFrame(pd.DataFrame(frame), schema=schema)
+        ddl += f", {column_name(s.importance_column)} DOUBLE"
+    return pd.DataFrame(frame), ddl
+
+
+def _plain_values(values: pd.Series, kind: str) -> pd.Series:
+    """Return a column as Spark's Arrow-less conversion wants it: dates as ``datetime.date``, gaps as None."""
+    if kind == "date":
+        days = pd.to_datetime(values)
+        return days.dt.date.where(days.notna(), None).astype(object)
+    if kind in ("int", "float"):
+        return pd.to_numeric(values).astype("float64" if kind == "float" else "int64")
+    text = values.astype("string")
+    return text.astype(object).where(text.notna(), None)
 
 
 def _check_columns(columns: list[str] | pd.Index, s: ScoreSettings) -> None:
     wanted = [*_EVENT_COLUMNS, *(["goldstein"] if s.goldstein_table is None else ["cameo_code"])]
     if s.importance_column:
         wanted.append(column_name(s.importance_column))
-    missing = [c for c in wanted if c not in set(columns)]
-    if missing:
-        raise ValueError(f"events lack the column(s) {', '.join(missing)}")
+    require_columns(columns, wanted)
 
 
 def _scored_columns(events: DataFrame, nanos: bool, s: ScoreSettings, spark: SparkSession) -> DataFrame:
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
     _check_columns(events.columns, s)
     columns = set(events.columns)
-    precision = F.col("date_precision").cast("string") if "date_precision" in columns else F.lit("day")
-    end_day = _days(events, "end_date", nanos) if "end_date" in columns else F.lit(None).cast("int")
-    importance = F.col(s.importance_column).cast("double") if s.importance_column else F.lit(1.0)
+    precision = sf.col("date_precision").cast("string") if "date_precision" in columns else sf.lit("day")
+    end_day = _days(events, "end_date", nanos) if "end_date" in columns else sf.lit(None).cast("int")
+    importance = sf.col(s.importance_column).cast("double") if s.importance_column else sf.lit(1.0)
     frame = events.select(
-        F.expr(key_sql(s)).alias("key"),
+        sf.expr(key_sql(s)).alias("key"),
         _days(events, "date", nanos).alias("day"),
         end_day.alias("end_day"),
-        F.coalesce(precision, F.lit("day")).alias("date_precision"),
-        F.col("confidence").cast("string").alias("confidence"),
+        sf.coalesce(precision, sf.lit("day")).alias("date_precision"),
+        sf.col("confidence").cast("string").alias("confidence"),
         importance.alias("m"),
         *(
-            [F.col("goldstein").cast("double").alias("g")]
+            [sf.col("goldstein").cast("double").alias("g")]
             if s.goldstein_table is None
-            else [F.col("cameo_code").cast("string").alias("cameo_code")]
+            else [sf.col("cameo_code").cast("string").alias("cameo_code")]
         ),
     )
     if s.goldstein_table is not None:
         frame = _looked_up(frame, s, spark)
-    if frame.filter(F.col("g").isNull()).limit(1).count():
+    if frame.filter(sf.col("g").isNull()).limit(1).count():
         raise ValueError("missing Goldstein weight for some event(s)")
-    if s.importance_column and frame.filter(F.col("m").isNull() | (F.col("m") < 0)).limit(1).count():
+    if s.importance_column and frame.filter(sf.col("m").isNull() | (sf.col("m") < 0)).limit(1).count():
         raise ValueError("importance must be a non-negative number for every event")
     return frame
 
 
 def _looked_up(frame: DataFrame, s: ScoreSettings, spark: SparkSession) -> DataFrame:
     """Add ``g``, the chosen table's weight of each event's CAMEO code (or its root's, with the fallback)."""
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
     table = reference.load_goldstein_weights(s.goldstein_table)
     weights = spark.createDataFrame(
         pd.DataFrame({"code": table.index.astype(str), "weight": table.to_numpy("float64")}),
         schema="code STRING, weight DOUBLE",
     )
-    exact = F.broadcast(weights.withColumnRenamed("code", "cameo_code"))
+    exact = sf.broadcast(weights.withColumnRenamed("code", "cameo_code"))
     frame = frame.join(exact, on="cameo_code", how="left")
     if s.fallback_to_root:
-        root = F.broadcast(weights.select(F.col("code").alias("root"), F.col("weight").alias("root_weight")))
-        frame = frame.withColumn("root", F.substring("cameo_code", 1, 2)).join(root, on="root", how="left")
-        frame = frame.withColumn("weight", F.coalesce("weight", "root_weight"))
+        root = sf.broadcast(
+            weights.select(sf.col("code").alias("root"), sf.col("weight").alias("root_weight"))
+        )
+        frame = frame.withColumn("root", sf.substring("cameo_code", 1, 2)).join(root, on="root", how="left")
+        frame = frame.withColumn("weight", sf.coalesce("weight", "root_weight"))
     missing = [
         r[0]
-        for r in frame.filter(F.col("weight").isNull()).select("cameo_code").distinct().limit(10).collect()
+        for r in frame.filter(sf.col("weight").isNull()).select("cameo_code").distinct().limit(10).collect()
     ]
     if missing:
         raise ValueError(
@@ -283,13 +298,13 @@ def _looked_up(frame: DataFrame, s: ScoreSettings, spark: SparkSession) -> DataF
 
 def _daily_sums(events: DataFrame, s: ScoreSettings, spark: SparkSession) -> DataFrame:
     """The kernel's sums table: per pair, day, precision, end day and confidence level."""
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
 
     conflict, cooperative = sides_sql("g", "m")
     return events.groupBy("key", "day", "date_precision", "end_day", "confidence").agg(
-        F.sum(F.expr(conflict)).alias("conflict"),
-        F.sum(F.expr(cooperative)).alias("cooperative"),
-        F.count(F.lit(1)).alias("n"),
+        sf.sum(sf.expr(conflict)).alias("conflict"),
+        sf.sum(sf.expr(cooperative)).alias("cooperative"),
+        sf.count(sf.lit(1)).alias("n"),
     )
 
 
@@ -306,12 +321,12 @@ def _days(events: DataFrame, name: str, nanos: bool) -> Column:
     With ``nanos``, an integer column holds nanoseconds since the epoch: a Parquet timestamp in
     nanoseconds read with ``spark.sql.legacy.parquet.nanosAsLong``.
     """
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as sf
     from pyspark.sql.types import IntegralType, LongType
 
     kind = events.schema[name].dataType
     if nanos and isinstance(kind, LongType):
-        return F.expr(f"(`{name}` - pmod(`{name}`, {_NS_PER_DAY})) div {_NS_PER_DAY}")
+        return sf.expr(f"(`{name}` - pmod(`{name}`, {_NS_PER_DAY})) div {_NS_PER_DAY}")
     if isinstance(kind, IntegralType):
         raise TypeError(f"the {name} column must be a date, a timestamp or an ISO date string, not {kind}")
-    return F.unix_date(F.to_date(F.col(name)))
+    return sf.unix_date(sf.to_date(sf.col(name)))

@@ -1,5 +1,6 @@
-"""The kernel every engine shares: the components of a push, the placement of events in time, the decay
-and the index formula.
+"""The kernel every engine shares.
+
+It holds the components of a push, the placement of events in time, the decay and the index formula.
 
 An engine (pandas, DuckDB, Spark) only has to produce the *sums table*: one row per pair label ``key``,
 ``date``, ``date_precision``, ``end_date`` and ``confidence`` with ``conflict`` (the sum of
@@ -14,11 +15,15 @@ tension pressure minus cooperation pressure, exactly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 from scipy.signal import lfilter
 
+from tensions.names import check_pairs
+from tensions.periods import event_period_end
 from tensions.score.settings import K_DEFAULT, ScoreSettings
 
 SCORE_COLUMNS: list[str] = ["pair", "date", "pressure", "index", "n_events"]
@@ -85,13 +90,6 @@ def pushes_from_sums(sums: pd.DataFrame, s: ScoreSettings) -> pd.DataFrame:
     return out
 
 
-def period_end(start: pd.Series, precision: pd.Series) -> pd.Series:
-    """Last day of an event's period: the day itself, the month's or the year's last day."""
-    month_end = start + pd.offsets.MonthEnd(0)
-    year_end = start + pd.offsets.YearEnd(0)
-    return start.where(precision == "day", month_end.where(precision == "month", year_end))
-
-
 def place_events(weights: pd.DataFrame, spread: str = "mid") -> pd.DataFrame:
     """Place each row's push on days: one day for day precision; for month/year precision, by ``spread``.
 
@@ -110,11 +108,8 @@ def place_events(weights: pd.DataFrame, spread: str = "mid") -> pd.DataFrame:
     (29, '2024-02-15')
     """
     start = pd.to_datetime(weights["date"]).reset_index(drop=True)
-    precision = weights["date_precision"].astype("string").fillna("day").reset_index(drop=True)
-    explicit_end = pd.to_datetime(weights["end_date"]).reset_index(drop=True)
-    end = period_end(start, precision)
-    explicit = explicit_end.notna() & (precision != "day")
-    end = end.where(~explicit, explicit_end)
+    precision = weights["date_precision"].reset_index(drop=True)
+    end = event_period_end(start, precision, pd.to_datetime(weights["end_date"]).reset_index(drop=True))
     end = end.where(end >= start, start)
     n_days = ((end - start).dt.days + 1).to_numpy()
     if spread in ("mid", "start"):
@@ -199,8 +194,10 @@ def score_pushes(
             component.
         s: the settings (half-life, placement, k and the component(s)).
         freq: a key of :data:`FREQS`.
-        start, end: first and last day reported (default: the first and the last day with an event or a
-            piece of one). Events before ``start`` still count, decayed; events after ``end`` do not.
+        start: the first day reported (default: the first day with an event or a piece of one). Events
+            before it still count, decayed.
+        end: the last day reported (default: the last day with an event or a piece of one). Events after
+            it do not count.
         how: for weeks, months and quarters, how the daily pressure is summarised per period.
 
     Returns:
@@ -317,3 +314,50 @@ def _with_attrs(frame: pd.DataFrame, s: ScoreSettings, freq: str, start, end) ->
         end=None if end is None else str(end.date()),
     )
     return frame
+
+
+def typed_sums(sums: pd.DataFrame) -> pd.DataFrame:
+    """Return a sums table as the kernel expects it (pandas dtypes, whatever the engine returned)."""
+    out = (
+        pd.DataFrame({c: sums[c] for c in SUMS_COLUMNS}) if len(sums) else sums.reindex(columns=SUMS_COLUMNS)
+    )
+    out["key"] = out["key"].astype("string")
+    out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
+    out["end_date"] = pd.to_datetime(out["end_date"]).astype("datetime64[ns]")
+    out["date_precision"] = out["date_precision"].astype("string")
+    out["confidence"] = out["confidence"].astype("string")
+    out["conflict"] = out["conflict"].astype("float64")
+    out["cooperative"] = out["cooperative"].astype("float64")
+    out["n"] = out["n"].astype("int64")
+    return out.reset_index(drop=True)
+
+
+def score_sums(
+    sums: pd.DataFrame,
+    s: ScoreSettings,
+    freq: str,
+    start: str | pd.Timestamp | None,
+    end: str | pd.Timestamp | None,
+    how: str,
+    pairs: Sequence[str] | None,
+) -> pd.DataFrame:
+    """Score a sums table an engine built (DuckDB, Spark): the chosen pairs, weighed, placed, decayed, indexed.
+
+    Args:
+        sums: the engine's sums table (:data:`SUMS_COLUMNS`, any dtypes).
+        s: the settings.
+        freq: the period, as for ``score_dyads``.
+        start: the first day reported, as for ``score_dyads``.
+        end: the last day reported, as for ``score_dyads``.
+        how: how a period's daily pressure is summarised, as for ``score_dyads``.
+        pairs: keep only these pairs, as for ``score_dyads``.
+
+    Returns:
+        The same table as ``score_dyads`` with the same settings.
+    """
+    sums = typed_sums(sums)
+    if pairs is not None:
+        sums = sums[sums["key"].isin(check_pairs(pairs, sums["key"].unique(), s.directed))]
+    first = pd.Timestamp(start).normalize() if start is not None else None
+    last = pd.Timestamp(end).normalize() if end is not None else None
+    return score_pushes(pushes_from_sums(sums, s), s, freq, first, last, how)

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 from tensions import reference
+from tensions.vocabulary import CONFIDENCE_LEVELS
 
 Component = Literal["tension", "cooperation", "net"]
 ComponentChoice = Literal["tension", "cooperation", "net", "all"]
@@ -19,7 +20,7 @@ COMPONENTS: tuple[str, ...] = ("tension", "cooperation", "net")
 #: How a month- or year-precision event is placed in its period.
 SPREADS: tuple[str, ...] = ("mid", "start", "even")
 #: Default confidence weights.
-CONFIDENCE_WEIGHTS: dict[str, float] = {"confirmed": 1.0, "reported": 0.7, "alleged": 0.4}
+CONFIDENCE_WEIGHTS: dict[str, float] = dict(zip(CONFIDENCE_LEVELS, (1.0, 0.7, 0.4), strict=True))
 #: Default half-life in days.
 HALF_LIFE_DAYS: float = 30.0
 #: Scale of the index: one confirmed -10 event gives tanh(10 / k) = 0.5 (net index 75, tension index 50).
@@ -74,7 +75,7 @@ class ScoreSettings:
             )
         if self.goldstein_table not in (None, *reference.GOLDSTEIN_TABLES):
             raise ValueError(f"unknown Goldstein table {self.goldstein_table!r}")
-        missing = {"confirmed", "reported", "alleged"} - set(self.confidence_weights)
+        missing = [level for level in CONFIDENCE_LEVELS if level not in self.confidence_weights]
         if missing:
             raise ValueError(f"confidence_weights lacks a weight for {', '.join(sorted(missing))}")
         if any(not (0 <= float(v) <= 10) for v in self.confidence_weights.values()):

@@ -1,5 +1,7 @@
-"""SQL expressions the DuckDB and Spark engines share: they build the kernel's sums table where the data
-lives (both dialects accept these expressions)."""
+"""SQL expressions the DuckDB and Spark engines share.
+
+They build the kernel's sums table where the data lives (both dialects accept these expressions).
+"""
 
 from __future__ import annotations
 

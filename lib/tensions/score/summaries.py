@@ -1,5 +1,8 @@
-"""What is read off the scores: rankings, alerts, monthly arrows, the analysis window, sensitivity, and the
-baselines published indices use (GDELT-style mean, cumulative sum)."""
+"""What is read off the scores.
+
+Rankings, alerts, monthly arrows, the analysis window, sensitivity, and the baselines published indices
+use (GDELT-style mean, cumulative sum).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import pandas as pd
 from tensions.score.dyads import score_dyads, weigh_events
 from tensions.score.kernel import neutral_index
 from tensions.score.settings import CONFIDENCE_WEIGHTS, ScoreSettings, resolve_settings
+from tensions.vocabulary import CONFIDENCE_LEVELS
 
 
 def settings_of(scores: pd.DataFrame) -> ScoreSettings:
@@ -32,8 +36,10 @@ def one_component(scores: pd.DataFrame, component: str | None = None) -> tuple[p
 def analysis_window(
     scores: pd.DataFrame, years: float | None = None, end: str | pd.Timestamp | None = None
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The analysis window: ``years`` (default: the settings' ``window_years``) up to ``end`` (default: the
-    last day of the scores). Rankings, alerts and latest figures cover it; older events are background.
+    """Return the analysis window: ``years`` up to ``end``.
+
+    ``years`` defaults to the settings' ``window_years``, ``end`` to the last day of the scores.
+    Rankings, alerts and latest figures cover it; older events are background.
 
     >>> s = pd.DataFrame({"date": pd.to_datetime(["2015-01-01", "2025-07-10"])})
     >>> [str(d.date()) for d in analysis_window(s)]
@@ -61,8 +67,7 @@ def rank_pairs(
     window_years: float | None = None,
     component: str | None = None,
 ) -> pd.DataFrame:
-    """Rank pairs by peak index within the analysis window, with the date of the peak and the index at
-    ``as_of``.
+    """Rank pairs by peak index within the analysis window, with the peak's date and the index at ``as_of``.
 
     Pairs without an event in the window are background: they are left out, and listed in
     ``attrs["background"]`` (``attrs["window"]`` holds the window).
@@ -112,8 +117,9 @@ def find_alerts(
     window_years: float | None = None,
     component: str | None = None,
 ) -> pd.DataFrame:
-    """Episodes in the analysis window where a pair's index rises by more than ``rise`` points within
-    ``window_days`` days.
+    """Find the episodes in the analysis window where a pair's index rises fast.
+
+    An episode is a rise by more than ``rise`` points within ``window_days`` days.
 
     Args:
         scores: daily output of :func:`score_dyads`.
@@ -217,8 +223,8 @@ def sweep_sensitivity(
     """
     sets = confidence_sets or {
         "default (1 / 0.7 / 0.4)": CONFIDENCE_WEIGHTS,
-        "equal (1 / 1 / 1)": {"confirmed": 1.0, "reported": 1.0, "alleged": 1.0},
-        "confirmed only (1 / 0 / 0)": {"confirmed": 1.0, "reported": 0.0, "alleged": 0.0},
+        "equal (1 / 1 / 1)": dict.fromkeys(CONFIDENCE_LEVELS, 1.0),
+        "confirmed only (1 / 0 / 0)": dict(zip(CONFIDENCE_LEVELS, (1.0, 0.0, 0.0), strict=True)),
     }
     rows = []
     for h in half_lives:

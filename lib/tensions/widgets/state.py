@@ -13,11 +13,15 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
+from tensions.schema import event_columns, require_columns
 from tensions.score.settings import ScoreSettings
-from tensions.select import CONFIDENCE_ORDER, filter_events
+from tensions.select import filter_events
+from tensions.vocabulary import levels_at_least
 from tensions.widgets.methods import METHODS, empty_scores
 
-REQUIRED_COLUMNS = ("event_id", "date", "actor", "target", "goldstein", "confidence", "quad_class", "pair")
+REQUIRED_COLUMNS = event_columns(
+    ["event_id", "date", "actor", "target", "goldstein", "confidence", "quad_class", "pair"]
+)
 #: What each setting feeds: the chosen pairs' events, the filtered selection, the scores, the window.
 CHANGES = {
     "pairs": {"context", "selection", "scores", "shown"},
@@ -70,9 +74,7 @@ class Settings:
 
 def check_events(events: pd.DataFrame) -> None:
     """Refuse an events table the dashboard cannot show, saying why."""
-    missing = [c for c in REQUIRED_COLUMNS if c not in events.columns]
-    if missing:
-        raise ValueError(f"the events table lacks the column(s) {', '.join(missing)}")
+    require_columns(events.columns, REQUIRED_COLUMNS, "the events table lacks")
     if events.empty:
         raise ValueError("the dashboard needs at least one event")
 
@@ -122,8 +124,7 @@ class DashboardState:
         """
         if settings.method not in METHODS:
             raise ValueError(f"method must be one of {', '.join(METHODS)}, got {settings.method!r}")
-        if settings.min_confidence not in CONFIDENCE_ORDER:
-            raise ValueError(f"min_confidence must be one of {', '.join(CONFIDENCE_ORDER)}")
+        levels_at_least(settings.min_confidence)  # refuses an unknown level
         check_pairs(settings.pairs, self.pairs)
         todo: set[str] = set()
         for name in settings.changed(self.settings):
