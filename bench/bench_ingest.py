@@ -149,8 +149,11 @@ def _run(kind: str, files: list[Path], rows: int = 0) -> dict:
 
 
 def bench_rejects(lines: int, folder: Path) -> None:
-    """Ingest a mapped CSV whose lines are mostly malformed (stray quotes, a field too many, unknown countries)
-    at ``lines`` and 4x ``lines``: locating the rejects should scale linearly (the rate stays about the same)."""
+    """Ingest a mapped CSV whose lines are mostly malformed, at ``lines`` and 4x ``lines``.
+
+    Stray quotes, a field too many, unknown countries: locating the rejects should scale linearly (the rate
+    stays about the same).
+    """
     from tensions.ingest import read_events
 
     mapping = {"event_id": "id", "date": "when", "actor": "from", "target": "to", "cameo_code": "code"}

@@ -18,9 +18,11 @@ import pyarrow.compute as pc
 
 from tensions.ingest.formats import FIRST_DATES, TEXT_FIELDS, SourceFormat
 from tensions.ingest.lookups import cameo_arrays
-from tensions.schema import EVENT_FIELDS
+from tensions.schema import EVENT_FIELDS, event_arrow_schema
 
-#: The curated event columns, in order (plus ``pair`` in the handed-over tables).
+#: The curated event columns, in order (plus ``pair`` in the handed-over tables). Like the types of the tables
+#: handed over (:func:`event_schema`), they come from the event field list: a field added there is a column
+#: here, NULL unless a format provides it (:data:`KEPT_COLUMNS`).
 EVENT_COLUMNS = [f.name for f in EVENT_FIELDS]
 #: Days after today an event date may lie (time zones, files published ahead): later dates are rejected.
 FUTURE_MARGIN_DAYS = 7
@@ -219,8 +221,17 @@ def kept_rows(batch: pa.RecordBatch) -> pa.Table:
     return table.select(list(KEPT_COLUMNS)).filter(pc.equal(table.column("code"), 0))
 
 
+def event_schema() -> pa.Schema:
+    """The Arrow schema of the tables handed over: the event columns plus ``pair``, from the field list."""
+    return event_arrow_schema([*(f.name for f in EVENT_FIELDS), "pair"])
+
+
 def derive_columns(kept: pa.Table) -> pa.Table:
-    """The kept fields -> the event columns (plus ``pair``): CAMEO description and quad class, title, themes."""
+    """The kept fields -> the event columns (plus ``pair``), typed by :func:`event_schema`.
+
+    CAMEO description and quad class, title, themes and pair are derived here; an event column that no step
+    provides is NULL.
+    """
     codes, descriptions, roots, quads = cameo_arrays()
     cameo, actor, target = kept.column("cameo_code"), kept.column("actor"), kept.column("target")
     what = pc.fill_null(pc.take(descriptions, pc.index_in(cameo, value_set=codes)), "event")
@@ -240,4 +251,6 @@ def derive_columns(kept: pa.Table) -> pa.Table:
         ),
     }
     columns = {**{c: kept.column(c) for c in KEPT_COLUMNS}, **derived}
-    return pa.table({c: columns[c] for c in [*EVENT_COLUMNS, "pair"]})
+    schema = event_schema()
+    arrays = [columns.get(f.name, pa.nulls(kept.num_rows, f.type)) for f in schema]
+    return pa.table(arrays, names=schema.names).cast(schema)
