@@ -24,6 +24,8 @@ from tensions.ingest.classify import (
     date_range,
     derive_columns,
     filters_sql,
+    fixed_columns,
+    handed_over,
     kept_rows,
     outcomes,
     stream_sql,
@@ -158,7 +160,10 @@ class EventBatches:
             yield from self._stream(con, group, bar, scan)
         except duckdb.InterruptException:
             raise KeyboardInterrupt from None  # Ctrl-C while DuckDB was reading: the run stops, no file error
-        except duckdb.Error as exc:
+        # an error met while streaming (after the first batch) reaches us through Arrow, as an OSError
+        except (duckdb.Error, OSError) as exc:
+            if "interrupted" in str(exc).lower():
+                raise KeyboardInterrupt from None
             if not scan.yielded and len(group) > 1:
                 for member in group:
                     yield from self._scan(con, [member], bar)
@@ -184,15 +189,16 @@ class EventBatches:
         source, params = self.source_format.source_sql(files, origin, scan.table)
         query = stream_sql(self.source_format, source, self.filters, origin)
         texts = outcomes(self.source_format)
+        columns, fixed = handed_over(self.source_format), fixed_columns(self.source_format)
         for batch in con.sql(query, params={**self.params, **params}).to_arrow_reader(self.batch_rows):
             count_batch(batch, texts, scan.counts, scan.rejected)
             bar.update(batch.num_rows)
-            kept = self._first_seen(kept_rows(batch), scan.counts)
+            kept = self._first_seen(kept_rows(batch, columns), scan.counts)
             if kept.num_rows:
                 self.report.kept += kept.num_rows
                 bar.set_postfix(kept=f"{self.report.kept:,}", rejected=f"{self.report.rejected:,}")
                 scan.yielded = True
-                yield derive_columns(kept)
+                yield derive_columns(kept, fixed)
 
     def _account(
         self, con, group: list[tuple[Path, Path]], scan: _Scan, line_map: np.ndarray | None

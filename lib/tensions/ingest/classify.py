@@ -8,6 +8,7 @@ the kept records' fields to Arrow in batches, where the remaining event columns 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,6 +29,9 @@ EVENT_COLUMNS = [f.name for f in EVENT_FIELDS]
 FUTURE_MARGIN_DAYS = 7
 #: The codes of rejected records (0 is kept, the others filtered).
 REJECTED_CODES = (1, 2, 3, 4, 5, 7, 8, 9, 10, 11)
+#: The source columns that locate a rejected record, handed over as one JSON list (cheaper than a struct in the
+#: many rows where it is NULL).
+REJECT_KEYS = ("filename", "raw_id", "key_b", "key_c", "key_d", "key_e", "key_f", "line_text", "line_no")
 #: The fields of a kept record handed over by DuckDB, by name: SQL over a classified record. ``{notes}`` is the
 #: format's notes expression. The other event columns are derived from these in Arrow (:func:`derive_columns`),
 #: which costs less than building them in SQL for every record.
@@ -50,6 +54,30 @@ KEPT_COLUMNS = {
     "date_note": "date_note",
     "notes": "{notes}",
 }
+#: Event columns that copy one source column (its value when NULL): not handed over for a format that fixes it.
+COPIED = {
+    "date_precision": ("date_precision", "day"),
+    "end_date": ("end_date", None),
+    "goldstein_note": ("goldstein_note", None),
+    "confidence": ("confidence", "reported"),
+    "date_note": ("date_note", None),
+}
+
+
+def fixed_columns(source_format: SourceFormat) -> dict[str, object]:
+    """The event columns with one value for every record of ``source_format`` (filled in Arrow)."""
+    out = {}
+    for column, (source, default) in COPIED.items():
+        if source in source_format.fixed:
+            value = source_format.fixed[source]
+            out[column] = default if value is None else value
+    return out
+
+
+def handed_over(source_format: SourceFormat) -> list[str]:
+    """The kept fields handed over record by record for ``source_format`` (:data:`KEPT_COLUMNS` not fixed)."""
+    fixed = fixed_columns(source_format)
+    return [c for c in KEPT_COLUMNS if c not in fixed]
 
 
 def date_range(source_format: str | SourceFormat, today: date | None = None) -> tuple[date, date]:
@@ -128,8 +156,8 @@ def stream_sql(source_format: SourceFormat, source: str, filters: str, origin: P
     """
     notes = source_format.notes_sql(origin)
     kept = ",\n        ".join(
-        f"CASE WHEN code = 0 THEN {sql.format(notes=notes)} END AS {name}"
-        for name, sql in KEPT_COLUMNS.items()
+        f"CASE WHEN code = 0 THEN {KEPT_COLUMNS[name].format(notes=notes)} END AS {name}"
+        for name in handed_over(source_format)
     )
     rejected = ", ".join(map(str, REJECTED_CODES))
     return f"""WITH source AS ({source}), classified AS ({classify_sql(filters, source_format)})
@@ -137,8 +165,8 @@ def stream_sql(source_format: SourceFormat, source: str, filters: str, origin: P
         CASE code WHEN 3 THEN 'rejected: ' || extra_reject WHEN 6 THEN 'filtered: ' || extra_filter
             WHEN 10 THEN 'rejected: unknown country code ' || a1_code
             WHEN 11 THEN 'rejected: unknown country code ' || a2_code END AS reason,
-        CASE WHEN code IN ({rejected}) THEN struct_pack(filename, raw_id, key_b, key_c, key_d, key_e, key_f,
-            line_text, line_no) END AS rejected,
+        CASE WHEN code IN ({rejected}) THEN to_json([{", ".join(REJECT_KEYS[:-1])}, line_no::VARCHAR])
+            END AS rejected,
         {kept}
     FROM classified"""
 
@@ -210,15 +238,17 @@ def count_batch(
         pc.filter(keys, mask).to_pylist(),
         strict=True,
     )
-    for code, reason, row in rows:
+    for code, reason, keys_json in rows:
         text = texts[code] if reason is None else reason
+        row = dict(zip(REJECT_KEYS, json.loads(keys_json), strict=True))
+        row["line_no"] = None if row["line_no"] is None else int(row["line_no"])
         rejected.append({**row, "reason": text.removeprefix("rejected: ")})
 
 
-def kept_rows(batch: pa.RecordBatch) -> pa.Table:
-    """The kept records of a batch, in the fields of :data:`KEPT_COLUMNS`."""
+def kept_rows(batch: pa.RecordBatch, columns: list[str]) -> pa.Table:
+    """The kept records of a batch, in the handed-over ``columns`` (see :func:`handed_over`)."""
     table = pa.Table.from_batches([batch])
-    return table.select(list(KEPT_COLUMNS)).filter(pc.equal(table.column("code"), 0))
+    return table.select(columns).filter(pc.equal(table.column("code"), 0))
 
 
 def event_schema() -> pa.Schema:
@@ -226,11 +256,11 @@ def event_schema() -> pa.Schema:
     return event_arrow_schema([*(f.name for f in EVENT_FIELDS), "pair"])
 
 
-def derive_columns(kept: pa.Table) -> pa.Table:
+def derive_columns(kept: pa.Table, fixed: dict[str, object] | None = None) -> pa.Table:
     """The kept fields -> the event columns (plus ``pair``), typed by :func:`event_schema`.
 
-    CAMEO description and quad class, title, themes and pair are derived here; an event column that no step
-    provides is NULL.
+    CAMEO description and quad class, title, themes and pair are derived here, the ``fixed`` columns filled
+    (:func:`fixed_columns`); an event column that no step provides is NULL.
     """
     codes, descriptions, roots, quads = cameo_arrays()
     cameo, actor, target = kept.column("cameo_code"), kept.column("actor"), kept.column("target")
@@ -250,7 +280,12 @@ def derive_columns(kept: pa.Table) -> pa.Table:
             pc.min_element_wise(actor, target), pc.max_element_wise(actor, target), "-"
         ),
     }
-    columns = {**{c: kept.column(c) for c in KEPT_COLUMNS}, **derived}
+    n = kept.num_rows
+    constant = {
+        c: pa.nulls(n, pa.string()) if v is None else pa.repeat(pa.scalar(v), n)
+        for c, v in (fixed or {}).items()
+    }
+    columns = {**constant, **{c: kept.column(c) for c in kept.column_names}, **derived}
     schema = event_schema()
     arrays = [columns.get(f.name, pa.nulls(kept.num_rows, f.type)) for f in schema]
     return pa.table(arrays, names=schema.names).cast(schema)

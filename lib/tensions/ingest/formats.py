@@ -11,7 +11,7 @@ one class here (or in :mod:`tensions.ingest.csv_formats`) and one entry in :func
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -83,8 +83,20 @@ TEXT_FIELDS = (
 )
 
 
-def source_select(columns: Mapping[str, str], scan: str) -> str:
-    """``SELECT`` of every :data:`SOURCE_COLUMNS` (SQL given in ``columns``, NULL otherwise) ``FROM scan``."""
+#: The fixed source columns of a format that dates events to the day and says no more about dates, weights or
+#: confidence (GDELT, ICEWS).
+NO_DETAILS = {
+    "date_precision": "day",
+    "end_date": None,
+    "date_note": None,
+    "goldstein_note": None,
+    "confidence": None,
+}
+
+
+def source_select(columns: Mapping[str, str], scan: str, fixed: Mapping[str, object] | None = None) -> str:
+    """``SELECT`` of every :data:`SOURCE_COLUMNS` ``FROM scan``: SQL in ``columns``, a ``fixed`` value, or NULL."""
+    columns = {**{c: quote_literal(v) for c, v in (fixed or {}).items() if v is not None}, **columns}
     unknown = set(columns) - set(SOURCE_COLUMNS)
     if unknown:
         raise ValueError(f"not source columns: {', '.join(sorted(unknown))}")
@@ -116,12 +128,14 @@ class SourceFormat:
         first_date: the earliest date a record can hold (earlier ones are rejected as impossible).
         tabs: tab-separated with no quoting: files scanned many at a time, rejects found again by key fields.
         countries: the code list of ``a1_code``/``a2_code``: ``cameo`` (GDELT) or ``iso``.
+        fixed: source columns with one value in every record of the format (not handed over record by record).
     """
 
     name: str
     first_date: date
     tabs: bool = True
     countries: str = "iso"
+    fixed: Mapping[str, object] = field(default_factory=dict)
 
     def check_layout(self, file: Path, origin: Path) -> None:
         """Raise :class:`IngestError` if the first line of ``file`` does not look like this format."""
@@ -148,12 +162,14 @@ def tab_scan(files: list[Path], names: tuple[str, ...], rejects: str, header: bo
 
 
 def tab_source(
-    columns: dict[str, str], keys: tuple[str, ...], scan: str, files: list[Path]
+    columns: dict[str, str], source_format: Gdelt | Icews, scan: str, files: list[Path]
 ) -> tuple[str, dict]:
     """A tab-separated format's source SQL (its ``columns``, key fields and file name) and its parameters."""
     columns = {**columns, "filename": "filename"}
-    columns.update({f"key_{c}": quote_identifier(k) for c, k in zip("bcdef", keys, strict=True)})
-    return source_select(columns, scan), {"files": [str(f) for f in files]}
+    columns.update(
+        {f"key_{c}": quote_identifier(k) for c, k in zip("bcdef", source_format.keys, strict=True)}
+    )
+    return source_select(columns, scan, source_format.fixed), {"files": [str(f) for f in files]}
 
 
 @cache
@@ -176,6 +192,7 @@ class Gdelt(SourceFormat):
     version: str = "2.0"
     field_counts: tuple[int, ...] = (61,)
     countries: str = "cameo"
+    fixed: Mapping[str, object] = field(default_factory=lambda: dict(NO_DETAILS))
     #: Besides the id, the fields that identify a rejected record when its line is looked up again.
     keys: tuple[str, ...] = (
         "SQLDATE",
@@ -203,7 +220,6 @@ class Gdelt(SourceFormat):
             "rec_id": "'gdelt:' || \"GLOBALEVENTID\"",
             "date": "CASE WHEN regexp_full_match(\"SQLDATE\", '\\d{8}') "
             "THEN TRY_CAST(try_strptime(\"SQLDATE\", '%Y%m%d') AS DATE) END",
-            "date_precision": "'day'",
             "a1_code": '"Actor1CountryCode"',
             "a2_code": '"Actor2CountryCode"',
             "cameo_code": '"EventCode"',
@@ -217,9 +233,7 @@ class Gdelt(SourceFormat):
             "note_a": '"SOURCEURL"' if "SOURCEURL" in names else "NULL::VARCHAR",
             "raw_id": '"GLOBALEVENTID"',
         }
-        return tab_source(
-            columns, self.keys, tab_scan(files, names, rejects, header=False, padded=padded), files
-        )
+        return tab_source(columns, self, tab_scan(files, names, rejects, header=False, padded=padded), files)
 
     def notes_sql(self, origin: Path) -> str:
         """``GDELT 2.0; source article: <url>``."""
@@ -271,6 +285,9 @@ class Icews(SourceFormat):
     """ICEWS events: tab-separated with a header, ``NA`` for missing, countries as full names."""
 
     keys: tuple[str, ...] = ("Event Date", "Source Country", "CAMEO Code", "Intensity", "Target Country")
+    fixed: Mapping[str, object] = field(
+        default_factory=lambda: {**NO_DETAILS, "goldstein_note": "ICEWS Intensity"}
+    )
 
     def check_layout(self, file: Path, origin: Path) -> None:
         """Raise :class:`IngestError` unless line 1 is the ICEWS header."""
@@ -287,12 +304,10 @@ class Icews(SourceFormat):
             "rec_id": "'icews:' || \"Event ID\"",
             "date": "CASE WHEN regexp_full_match(\"Event Date\", '\\d{4}-\\d{2}-\\d{2}') "
             "THEN TRY_CAST(try_strptime(\"Event Date\", '%Y-%m-%d') AS DATE) END",
-            "date_precision": "'day'",
             "a1_code": _icews_side("Source Country"),
             "a2_code": _icews_side("Target Country"),
             "cameo_code": f("CAMEO Code"),
             "goldstein": f"TRY_CAST({f('Intensity')} AS DOUBLE)",
-            "goldstein_note": "'ICEWS Intensity'",
             "actor_detail": f("Source Name"),
             "target_detail": f("Target Name"),
             "location": f("City"),
@@ -303,7 +318,7 @@ class Icews(SourceFormat):
             "raw_id": '"Event ID"',
         }
         return tab_source(
-            columns, self.keys, tab_scan(files, ICEWS_COLUMNS, rejects, header=True, padded=False), files
+            columns, self, tab_scan(files, ICEWS_COLUMNS, rejects, header=True, padded=False), files
         )
 
     def notes_sql(self, origin: Path) -> str:
