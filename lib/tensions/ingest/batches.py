@@ -10,13 +10,14 @@ from __future__ import annotations
 import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from tensions.ingest.classify import (
@@ -62,6 +63,9 @@ class _Scan:
     counts: dict[str, int]
     rejected: list[dict]
     yielded: bool = False
+    handed: list = field(
+        default_factory=list
+    )  # ids handed over, if the group must be read again file by file
 
 
 class EventBatches:
@@ -102,6 +106,7 @@ class EventBatches:
         )
         self.rejects: list[pd.DataFrame] = []
         self.seen_ids: set[str] = set()  # ids of the events kept so far: a repeated id is a duplicate
+        self.handed: set[str] = set()  # ids handed over by a scan that stopped with an error, read again
 
     def __iter__(self) -> Iterator[pa.Table]:
         """Read every file; yield the kept events batch by batch; complete the report at the end."""
@@ -164,7 +169,8 @@ class EventBatches:
         except (duckdb.Error, OSError) as exc:
             if "interrupted" in str(exc).lower():
                 raise KeyboardInterrupt from None
-            if not scan.yielded and len(group) > 1:
+            if len(group) > 1:  # read each file on its own, so that only the faulty one is reported
+                self._forget(scan)
                 for member in group:
                     yield from self._scan(con, [member], bar)
                 return
@@ -194,11 +200,34 @@ class EventBatches:
             count_batch(batch, texts, scan.counts, scan.rejected)
             bar.update(batch.num_rows)
             kept = self._first_seen(kept_rows(batch, columns), scan.counts)
+            self.report.kept += kept.num_rows
+            kept = self._not_handed(kept)
             if kept.num_rows:
-                self.report.kept += kept.num_rows
                 bar.set_postfix(kept=f"{self.report.kept:,}", rejected=f"{self.report.rejected:,}")
                 scan.yielded = True
+                if len(group) > 1:
+                    scan.handed.append(kept.column("event_id"))
                 yield derive_columns(kept, fixed)
+
+    def _forget(self, scan: _Scan) -> None:
+        """Undo a scan that stopped with an error: its counts go, the events it handed over stay handed over.
+
+        The files are then read one by one; a record handed over already is counted again, as kept, but not
+        handed over twice.
+        """
+        for ids in scan.handed:
+            listed = ids.to_pylist()
+            self.report.kept -= len(listed)
+            self.seen_ids.difference_update(listed)
+            self.handed.update(listed)
+
+    def _not_handed(self, kept: pa.Table) -> pa.Table:
+        """``kept`` without the events handed over by a scan that stopped with an error (see :meth:`_forget`)."""
+        if not self.handed or not kept.num_rows:
+            return kept
+        again = pc.is_in(kept.column("event_id"), value_set=pa.array(list(self.handed), pa.string()))
+        self.handed.difference_update(pc.filter(kept.column("event_id"), again).to_pylist())
+        return kept.filter(pc.invert(again))
 
     def _account(
         self, con, group: list[tuple[Path, Path]], scan: _Scan, line_map: np.ndarray | None
