@@ -525,3 +525,13 @@ def test_ctrl_c_while_duckdb_is_set_up_is_an_interruption_not_a_crash(monkeypatc
     monkeypatch.setattr(readers._connect, "_set_up", broken)
     with pytest.raises(RuntimeError, match="something else"), readers._connect():
         pass
+
+
+def test_the_duckdb_memory_setting_is_checked_never_pasted_into_sql(tmp_path, monkeypatch):
+    path = write(tmp_path / "a.export.CSV", [gdelt2_line(1)])
+    monkeypatch.setenv("TENSIONS_DUCKDB_MEMORY", "256MB'; SELECT 1; --")
+    with pytest.raises(ValueError, match="memory limit must be a size"):
+        read_events(path, source_format="gdelt2", rejects_dir=tmp_path)
+    monkeypatch.setenv("TENSIONS_DUCKDB_MEMORY", "300 MiB")
+    events, _ = read_events(path, source_format="gdelt2", rejects_dir=tmp_path)
+    assert events["event_id"].tolist() == ["gdelt:1"]

@@ -57,12 +57,11 @@ OPTIONS = (
 
 @dataclass
 class _Scan:
-    """What one scan collects besides the kept rows: outcome counts, rejected keys, and whether it yielded."""
+    """What one scan collects besides the kept rows: outcome counts, rejected keys, the ids it handed over."""
 
     table: str
     counts: dict[str, int]
     rejected: list[dict]
-    yielded: bool = False
     handed: list = field(
         default_factory=list
     )  # ids handed over, if the group must be read again file by file
@@ -153,8 +152,8 @@ class EventBatches:
         """One pass over ``group``: count every outcome, yield the kept rows, keep the rejected records aside.
 
         If DuckDB cannot read a file (a stray carriage return in a file with LF line ends, for one), the
-        group is read again file by file when nothing has been handed over yet, so that only the faulty file is
-        reported (in ``file_errors``); otherwise the records read before the error stay counted and reported.
+        group is read again file by file, so that only the faulty file is reported (in ``file_errors``): the
+        events handed over before the error are counted again but not handed over twice (:meth:`_forget`).
 
         A CSV record that the parser rejected after it ran over several lines (a stray quote opens a field that
         the next quote closes) has the lines after its first read again, as a file of their own whose line
@@ -204,7 +203,6 @@ class EventBatches:
             kept = self._not_handed(kept)
             if kept.num_rows:
                 bar.set_postfix(kept=f"{self.report.kept:,}", rejected=f"{self.report.rejected:,}")
-                scan.yielded = True
                 if len(group) > 1:
                     scan.handed.append(kept.column("event_id"))
                 yield derive_columns(kept, fixed)
