@@ -122,13 +122,19 @@ elif kind == "ingest":
     ingest_s = time.perf_counter() - started
     main(["score", out, "--out", out.replace("events", "series")])
     print(json.dumps({"ingest_seconds": ingest_s}))
+elif kind == "stages":
+    from bench.bench_ingest import stage_seconds
+    print(json.dumps(stage_seconds(files)))
+    n = kept = 0
 else:
     frames = [pd.read_csv(f, sep=chr(9), header=None, dtype=str, keep_default_na=False, quoting=3) for f in files]
     raw = pd.concat(frames, ignore_index=True)
     keep = (raw[7].isin(["RUS", "AZE", "KAZ"]) | raw[17].isin(["RUS", "AZE", "KAZ"])) & (raw[1] >= "20200101")
     n, kept = len(raw), int(keep.sum())
 elapsed = time.perf_counter() - started
-print(json.dumps({"rows": n, "kept": kept, "seconds": elapsed,
+import resource
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"rows": n, "kept": kept, "seconds": elapsed, "cpu_seconds": usage.ru_utime + usage.ru_stime,
                   "max_rss_mib": peak_mib()}))
 """
 
@@ -148,10 +154,86 @@ def _run(kind: str, files: list[Path], rows: int = 0) -> dict:
     return result
 
 
+def stage_seconds(files: list[str]) -> dict[str, float]:
+    """Seconds of the ingest's stages over ``files``, each measured as a pass of its own.
+
+    GDELT 2.0 with the filter of the benchmark: the reader and the source columns; the classification (outcome
+    codes counted in SQL); the hand-over (the stream of codes and kept fields to Arrow, counted and derived in
+    Arrow, no output).
+    """
+    import tempfile
+
+    from tensions.ingest import classify
+    from tensions.ingest.batches import BATCH_ROWS
+    from tensions.ingest.formats import get_format
+    from tensions.ingest.sqltext import Connection
+
+    fmt = get_format("gdelt2")
+    filters, params = classify.filters_sql(["RUS", "AZE", "KAZ"], None, "2020-01-01", None, None)
+    first, last = classify.date_range(fmt)
+    params.update(first_date=first, last_date=last)
+    paths_ = [Path(f) for f in files]
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp, Connection(Path(tmp)) as con:
+        source, files_param = fmt.source_sql(paths_, paths_[0], "rejects_scan_stage")
+        started = time.perf_counter()
+        columns = (
+            "count(*), max(rec_id), max(date), max(a1_code), max(a2_code), max(goldstein), max(cameo_code)"
+        )
+        con.sql(f"SELECT {columns} FROM ({source})", params=files_param).fetchall()
+        out["scan"] = time.perf_counter() - started
+        source, files_param = fmt.source_sql(paths_, paths_[0], "rejects_classify_stage")
+        started = time.perf_counter()
+        query = f"WITH source AS ({source}) SELECT code, count(*) FROM ({classify.classify_sql(filters, fmt)}) GROUP BY 1"
+        con.sql(query, params={**params, **files_param}).fetchall()
+        out["classify"] = time.perf_counter() - started
+        source, files_param = fmt.source_sql(paths_, paths_[0], "rejects_stream_stage")
+        started = time.perf_counter()
+        texts, counts, rejected = classify.outcomes(fmt), {}, []
+        query = classify.stream_sql(fmt, source, filters, paths_[0])
+        for batch in con.sql(query, params={**params, **files_param}).to_arrow_reader(BATCH_ROWS):
+            classify.count_batch(batch, texts, counts, rejected)
+            kept = classify.kept_rows(batch, classify.handed_over(fmt))
+            classify.derive_columns(kept, classify.fixed_columns(fmt))
+        out["handover"] = time.perf_counter() - started
+    return out
+
+
+def bench_rejects(lines: int, folder: Path) -> None:
+    """Ingest a mapped CSV whose lines are mostly malformed, at ``lines`` and 4x ``lines``.
+
+    Stray quotes, a field too many, unknown countries: locating the rejects should scale linearly (the rate
+    stays about the same).
+    """
+    from tensions.ingest import read_events
+
+    mapping = {"event_id": "id", "date": "when", "actor": "from", "target": "to", "cameo_code": "code"}
+    mapping["goldstein"] = "weight"
+    patterns = (
+        'q{i},2024-12-25,"RUS,AZE,190,-1',  # a quote that the next one closes: lines swallowed, read again
+        "k{i},2024-12-25,RUS,AZE,190,-1",
+        'x{i},2024-12-25,"RUS",AZE,190,-1,"x"',  # a field too many: skipped by the reader
+        "u{i},2024-12-25,XXX,AZE,190,-1",  # an unknown country: rejected by the classifier
+    )
+    for n in (lines, 4 * lines):
+        path = folder / f"malformed-{n}.csv"
+        if not path.exists():
+            body = "\n".join(patterns[i % 4].format(i=i) for i in range(n))
+            path.write_text("id,when,from,to,code,weight\n" + body + "\n", encoding="utf-8")
+        started = time.perf_counter()
+        _, report = read_events(path, source_format="csv", mapping=mapping, rejects_dir=folder / "rejects")
+        seconds = time.perf_counter() - started
+        print(
+            f"malformed CSV, {n:,} lines: read {report.read:,} = kept {report.kept:,} + rejected "
+            f"{report.rejected:,} in {seconds:.1f} s = {n / seconds:,.0f} lines/s"
+        )
+
+
 def main(argv: list[str]) -> int:
     rows = 1_000_000 if os.environ.get("BENCH_QUICK") == "1" else 10_000_000
     if argv:
         rows = int(argv[0])
+    bench_rejects(int(os.environ.get("BENCH_REJECT_LINES", "100000")), paths.BENCH_DIR)
     started = time.perf_counter()
     files = generate(paths.BENCH_DIR / "gdelt2-synthetic", rows)
     size = sum(f.stat().st_size for f in files) / 2**20
@@ -163,6 +245,7 @@ def main(argv: list[str]) -> int:
     flt = _run("duckdb_filter", files)
     fld = _run("duckdb_fields", files, rows)
     ing = _run("ingest", files)
+    stages = _run("stages", files)
     base = _run("pandas", files[:1])
     for label, r in (
         ("DuckDB bare read_csv count", ref),
@@ -173,10 +256,17 @@ def main(argv: list[str]) -> int:
     ):
         print(
             f"{label}: {r['rows']:,} rows in {r['seconds']:.1f} s = {r['rows'] / r['seconds']:,.0f} rows/s, "
-            f"kept {r['kept']:,}, peak RSS {r['max_rss_mib']:,.0f} MiB"
+            f"kept {r['kept']:,}, peak RSS {r['max_rss_mib']:,.0f} MiB, CPU {r['cpu_seconds']:.1f} s"
         )
     print(
         f"  of which ingest {ing['ingest_seconds']:.1f} s, score {ing['seconds'] - ing['ingest_seconds']:.1f} s"
+    )
+    scan, classified, handed = stages["scan"], stages["classify"], stages["handover"]
+    print(
+        f"  ingest breakdown (each stage its own pass over the files): scan + source columns {scan:.1f} s, "
+        f"classify +{classified - scan:.1f} s, hand-over to Arrow (counted, derived) +{handed - classified:.1f} s, "
+        f"write Parquet and the rest +{ing['ingest_seconds'] - handed:.1f} s (of the ingest's "
+        f"{ing['ingest_seconds']:.1f} s)"
     )
     print(
         f"ingest+score speed / read_csv+filter+fields: {(ing['rows'] / ing['seconds']) / (fld['rows'] / fld['seconds']):.2f}; "
@@ -184,6 +274,11 @@ def main(argv: list[str]) -> int:
         f"/ bare read_csv: {(ing['rows'] / ing['seconds']) / (ref['rows'] / ref['seconds']):.2f}; "
         f"ingest / pandas rows/s: {(ing['rows'] / ing['seconds']) / (base['rows'] / base['seconds']):.1f}x; "
         f"ingest peak RSS / file set size: {ing['max_rss_mib'] / size:.2f}"
+    )
+    print(  # CPU time (the process's, all threads, imports included): steadier than wall time on a busy machine
+        f"CPU seconds, ingest+score / read_csv+filter+fields: {ing['cpu_seconds'] / fld['cpu_seconds']:.2f} "
+        f"(a ratio of speeds of {fld['cpu_seconds'] / ing['cpu_seconds']:.2f}); load average "
+        f"{os.getloadavg()[0]:.1f}"
     )
     return 0
 

@@ -196,7 +196,7 @@ def exported_svgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     sweep = scoring.sweep_sensitivity(dataset["events"], "AZE-RUS", half_lives=(15, 30, 60))
     items.append((build_sensitivity_figure(sweep, pair="AZE-RUS"), "sensitivity", None))
     for fmt, file in EXTERNAL.items():  # notebook 05's timelines of machine-coded data
-        events, _ = read_events(paths.EXTERNAL_DIR / file, format=fmt)
+        events, _ = read_events(paths.EXTERNAL_DIR / file, source_format=fmt)
         busy = events[events["pair"].isin(events["pair"].value_counts().index[:6])]
         items.append(
             (build_timeline_figure(busy, label_top=4, title=f"{fmt}: busiest pairs"), f"05-{fmt}", None)

@@ -385,7 +385,7 @@ def test_candidates_csv_round_trip_undoes_the_formula_guard(tmp_path):
 
 def test_origin_says_where_an_event_comes_from(tmp_path):
     assert set(tensions.load_events()["origin"]) == {"curated"}
-    events, _ = tensions.read_events(paths.EXTERNAL_DIR / "icews_events_2018-06-01.tab", format="icews",
+    events, _ = tensions.read_events(paths.EXTERNAL_DIR / "icews_events_2018-06-01.tab", source_format="icews",
                                      rejects_dir=tmp_path)  # fmt: skip
     assert len(events) and set(events["origin"]) == {"machine-coded"}
 

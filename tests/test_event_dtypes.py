@@ -41,7 +41,7 @@ def _assert_same_dtypes(left: pd.DataFrame, right: pd.DataFrame, columns: list[s
 
 @pytest.mark.parametrize(("fmt", "sample"), SAMPLES, ids=[s[0] for s in SAMPLES])
 def test_read_events_is_typed_like_load_events(curated, fmt, sample, tmp_path):
-    ingested, report = read_events(sample, format=fmt, rejects_dir=tmp_path)
+    ingested, report = read_events(sample, source_format=fmt, rejects_dir=tmp_path)
     assert report.kept == len(ingested) > 0
     assert list(curated.columns) == EXPECTED_COLUMNS
     assert list(ingested.columns) == EXPECTED_COLUMNS
@@ -56,7 +56,7 @@ def test_read_events_is_typed_like_load_events(curated, fmt, sample, tmp_path):
 def test_empty_ingest_is_typed_like_load_events(curated, tmp_path):
     fmt, sample = SAMPLES[1]
     ingested, report = read_events(
-        sample, format=fmt, start="2019-01-01", end="2019-12-31", rejects_dir=tmp_path
+        sample, source_format=fmt, start="2019-01-01", end="2019-12-31", rejects_dir=tmp_path
     )
     assert ingested.empty and report.filtered > 0
     assert list(ingested.columns) == EXPECTED_COLUMNS
@@ -77,7 +77,7 @@ def test_a_field_added_to_the_list_reaches_both_loaders(monkeypatch, mini_datase
         sources=load_sources(mini_dataset["sources"]),
     )
     fmt, sample = SAMPLES[0]
-    ingested, _ = read_events(sample, format=fmt, rejects_dir=tmp_path)
+    ingested, _ = read_events(sample, source_format=fmt, rejects_dir=tmp_path)
     for events in (curated, ingested):
         assert list(events.columns) == [*EXPECTED_COLUMNS[:-2], "intensity", "pair", "origin"]
         assert str(events["intensity"].dtype) == "float64"

@@ -116,7 +116,7 @@ def test_non_ascii_text_with_rejects_is_located_in_any_encoding(tmp_path):
         (gdelt2_line(5, Actor1Name="S\xe3O PAULO") + "\n").encode("latin-1")
         + (gdelt2_line(6, code="000") + "\n").encode()
     )
-    events, report = read_events([path, latin], format="gdelt2", rejects_dir=tmp_path)
+    events, report = read_events([path, latin], source_format="gdelt2", rejects_dir=tmp_path)
     assert report.read == report.kept + report.filtered + report.rejected and not report.file_errors
     assert set(events["event_id"]) == {"gdelt:1", "gdelt:3"}
     assert events.set_index("event_id").loc["gdelt:1", "actor_detail"] == "МОСКВА"
@@ -133,7 +133,7 @@ def test_non_ascii_text_with_rejects_is_located_in_any_encoding(tmp_path):
     fields = first.split("\t")
     fields[2], fields[4] = "Владимир Путин", "Atlantis"
     icews.write_text("\n".join([header, "\t".join(fields), *rest]) + "\n", encoding="utf-8")
-    _, report = read_events(icews, format="icews", rejects_dir=tmp_path)
+    _, report = read_events(icews, source_format="icews", rejects_dir=tmp_path)
     rejects = pd.read_csv(report.rejects_path)
     row = rejects[rejects["line"] == 2].iloc[0]
     assert row["reason"] == "unknown country code name:Atlantis" and "Владимир Путин" in row["record"]
@@ -235,7 +235,7 @@ def test_impossible_dates_are_rejected_per_format(tmp_path):
             gdelt2_line(4, date="19790101"),
         ],
     )
-    events, report = read_events(path, format="gdelt2", rejects_dir=tmp_path)
+    events, report = read_events(path, source_format="gdelt2", rejects_dir=tmp_path)
     assert events["event_id"].tolist() == ["gdelt:4"]
     reasons = pd.read_csv(report.rejects_path).set_index("line")["reason"]
     assert reasons.index.tolist() == [1, 2, 3]
@@ -243,7 +243,7 @@ def test_impossible_dates_are_rejected_per_format(tmp_path):
     acled = tmp_path / "acled.csv"
     rows = [acled_row("UKR1", event_date="1990-05-01"), acled_row("UKR2")]
     pd.DataFrame(rows, columns=ACLED_COLUMNS).to_csv(acled, index=False)
-    events, report = read_events(acled, format="acled", rejects_dir=tmp_path)
+    events, report = read_events(acled, source_format="acled", rejects_dir=tmp_path)
     assert events["event_id"].tolist() == ["acled:UKR2"]
     assert pd.read_csv(report.rejects_path)["reason"].str.startswith("date outside 1997-01-01..").all()
 
@@ -285,7 +285,7 @@ def test_rejects_csv_is_guarded_against_formulas(tmp_path):
         "@SUM(A1),2024-12-25,=1+1,AZE,190,-1\n",
         encoding="utf-8",
     )
-    _, report = read_events(path, format="csv", mapping=CSV_MAPPING, rejects_dir=tmp_path)
+    _, report = read_events(path, source_format="csv", mapping=CSV_MAPPING, rejects_dir=tmp_path)
     assert report.rejected == 3
     with report.rejects_path.open(newline="", encoding="utf-8") as handle:
         cells = [cell for row in csv.reader(handle) for cell in row]
@@ -303,7 +303,7 @@ def test_a_stray_quote_costs_its_record_not_the_file(tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[10] = lines[10].replace(",Kharkiv,", ',"Kharkiv,', 1)  # opens a quote that the next record closes
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    events, report = read_events(path, format="acled", rejects_dir=tmp_path)
+    events, report = read_events(path, source_format="acled", rejects_dir=tmp_path)
     assert report.read == report.kept + report.filtered + report.rejected
     assert 1 <= report.rejected <= 2 and report.kept == 60 - report.rejected
     assert set(pd.read_csv(report.rejects_path)["line"]) <= {11, 12}
@@ -312,14 +312,35 @@ def test_a_stray_quote_costs_its_record_not_the_file(tmp_path):
         ["id,when,from,to,code,weight", 'a,2024-12-25,"RUS,AZE,190,-1']
         + [f"e{i},2024-12-25,RUS,AZE,190,-1" for i in range(20)],
     )
-    events, report = read_events(unclosed, format="csv", mapping=CSV_MAPPING, rejects_dir=tmp_path)
+    events, report = read_events(unclosed, source_format="csv", mapping=CSV_MAPPING, rejects_dir=tmp_path)
     assert (report.read, report.kept, report.rejected) == (21, 20, 1)
     assert pd.read_csv(report.rejects_path)["line"].tolist() == [2]
     semicolons = write(  # the dialect is given, not sniffed: another delimiter is named in the mapping
         tmp_path / "semi.csv", ["id;when;from;to;code;weight", "a;2024-12-25;RUS;AZE;190;-1"]
     )
-    events, _ = read_events(semicolons, format="csv", mapping={**CSV_MAPPING, "delimiter": ";"})
+    events, _ = read_events(semicolons, source_format="csv", mapping={**CSV_MAPPING, "delimiter": ";"})
     assert events["event_id"].tolist() == ["a"]
+
+
+def test_many_stray_quotes_cost_their_records_and_every_reject_names_its_own_line(tmp_path):
+    lines = ["id,when,from,to,code,weight"]
+    for i in range(40):
+        if i % 4 == 0:
+            lines.append(f'q{i},2024-12-25,"RUS,AZE,190,-1')  # swallows the lines up to the next quote
+        elif i % 4 == 2:
+            lines.append(f'x{i},2024-12-25,"RUS",AZE,190,-1,"x"')  # a field too many
+        elif i % 8 == 3:
+            lines.append(f"u{i},2024-12-25,XXX,AZE,190,-1")  # an unknown country
+        else:
+            lines.append(f"k{i},2024-12-25,RUS,AZE,190,-1")
+    path = write(tmp_path / "quotes.csv", lines)
+    events, report = read_events(path, source_format="csv", mapping=CSV_MAPPING, rejects_dir=tmp_path)
+    assert (report.read, report.kept, report.rejected) == (40, 15, 25)
+    assert sorted(events["event_id"]) == sorted(line.split(",")[0] for line in lines if line.startswith("k"))
+    rejects = pd.read_csv(report.rejects_path)
+    assert [lines[n - 1].split(",")[0] for n in rejects["line"]] == [
+        r.split(",")[0] for r in rejects["record"]
+    ]
 
 
 # ---------------------------------------------------------------------------------------- 7. duplicates
@@ -328,7 +349,7 @@ def test_a_stray_quote_costs_its_record_not_the_file(tmp_path):
 def test_a_repeated_event_id_is_filtered_as_a_duplicate(tmp_path):
     same = write(tmp_path / "a.export.CSV", [gdelt2_line(1)] * 1000 + [gdelt2_line(2)])
     republished = write(tmp_path / "b.export.CSV", [gdelt2_line(2), gdelt2_line(3)])
-    events, report = read_events([same, republished], format="gdelt2", rejects_dir=tmp_path)
+    events, report = read_events([same, republished], source_format="gdelt2", rejects_dir=tmp_path)
     assert events["event_id"].tolist() == ["gdelt:1", "gdelt:2", "gdelt:3"]
     assert report.reasons == {"filtered: duplicate event id (the first record kept)": 1000}
     assert (report.read, report.kept, report.filtered) == (1003, 3, 1000)
@@ -342,7 +363,7 @@ def test_a_symlink_loop_is_a_file_error_and_the_other_files_are_read(tmp_path):
     good = write(tmp_path / "good.export.CSV", [gdelt2_line(1)])
     (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
     (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
-    events, report = read_events([tmp_path / "loop-a", good], format="gdelt2", rejects_dir=tmp_path)
+    events, report = read_events([tmp_path / "loop-a", good], source_format="gdelt2", rejects_dir=tmp_path)
     assert events["event_id"].tolist() == ["gdelt:1"]
     assert any("loop-a" in e and "symbolic link loop" in e for e in report.file_errors), report.file_errors
 
@@ -451,7 +472,7 @@ def test_score_reads_curated_csv_and_parquet_and_names_the_formats(tmp_path, map
 def test_nul_bytes_are_rejected_with_a_reason(tmp_path, mini_dataset):
     path = tmp_path / "nul.export.CSV"
     path.write_bytes(("\n".join([gdelt2_line(1, Actor1Name="RUS\x00SIA"), gdelt2_line(2)]) + "\n").encode())
-    events, report = read_events(path, format="gdelt2", rejects_dir=tmp_path)
+    events, report = read_events(path, source_format="gdelt2", rejects_dir=tmp_path)
     assert events["event_id"].tolist() == ["gdelt:2"]
     assert pd.read_csv(report.rejects_path)[["line", "reason"]].values.tolist() == [
         [1, "NUL byte in a field"]
@@ -504,3 +525,13 @@ def test_ctrl_c_while_duckdb_is_set_up_is_an_interruption_not_a_crash(monkeypatc
     monkeypatch.setattr(readers._connect, "_set_up", broken)
     with pytest.raises(RuntimeError, match="something else"), readers._connect():
         pass
+
+
+def test_the_duckdb_memory_setting_is_checked_never_pasted_into_sql(tmp_path, monkeypatch):
+    path = write(tmp_path / "a.export.CSV", [gdelt2_line(1)])
+    monkeypatch.setenv("TENSIONS_DUCKDB_MEMORY", "256MB'; SELECT 1; --")
+    with pytest.raises(ValueError, match="memory limit must be a size"):
+        read_events(path, source_format="gdelt2", rejects_dir=tmp_path)
+    monkeypatch.setenv("TENSIONS_DUCKDB_MEMORY", "300 MiB")
+    events, _ = read_events(path, source_format="gdelt2", rejects_dir=tmp_path)
+    assert events["event_id"].tolist() == ["gdelt:1"]

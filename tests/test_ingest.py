@@ -73,7 +73,7 @@ def write(path: Path, lines: list[str]) -> Path:
 
 
 def test_real_gdelt1_sample_mixing_57_and_58_columns(tmp_path):
-    events, report = read_events(GDELT1, format="gdelt1", rejects_dir=tmp_path)
+    events, report = read_events(GDELT1, source_format="gdelt1", rejects_dir=tmp_path)
     assert report.read == 710 == report.kept + report.filtered + report.rejected
     assert report.rejected == 0 and report.kept == len(events) > 50
     assert events["cameo_code"].str.fullmatch(r"\d{2,4}").all()
@@ -84,7 +84,7 @@ def test_real_gdelt1_sample_mixing_57_and_58_columns(tmp_path):
 
 
 def test_real_icews_sample_maps_country_names(tmp_path):
-    events, report = read_events(ICEWS, format="icews", rejects_dir=tmp_path)
+    events, report = read_events(ICEWS, source_format="icews", rejects_dir=tmp_path)
     assert report.read == 2359 == report.kept + report.filtered + report.rejected
     assert "RUS-UKR" in set(events["pair"]) and (events["date"] == "2018-06-01").all()
     assert events["goldstein"].between(-10, 10).all()
@@ -100,7 +100,7 @@ def test_filters_apply_while_reading(tmp_path):
     path = write(tmp_path / "f.export.CSV", lines)
     events, report = read_events(
         path,
-        format="gdelt2",
+        source_format="gdelt2",
         countries=["RUS", "AZE"],
         start="2024-01-01",
         root_codes=["19"],
@@ -113,7 +113,7 @@ def test_filters_apply_while_reading(tmp_path):
 def test_fips_geo_codes_do_not_decide_the_pair(tmp_path):
     # ActionGeo_CountryCode RS is Russia in FIPS (Serbia in ISO 2): the pair comes from the actor codes
     events, _ = read_events(
-        write(tmp_path / "g.CSV", [gdelt2_line(7, geo="RS")]), format="gdelt2", rejects_dir=tmp_path
+        write(tmp_path / "g.CSV", [gdelt2_line(7, geo="RS")]), source_format="gdelt2", rejects_dir=tmp_path
     )
     assert events["pair"].tolist() == ["AZE-RUS"] and "SRB" not in set(events["actor"]) | set(
         events["target"]
@@ -131,7 +131,7 @@ def test_each_bad_record_is_rejected_with_its_line_and_reason(tmp_path):
         gdelt2_line(7),
     ]
     path = write(tmp_path / "bad.export.CSV", lines)
-    events, report = read_events(path, format="gdelt2", rejects_dir=tmp_path)
+    events, report = read_events(path, source_format="gdelt2", rejects_dir=tmp_path)
     assert report.read == 7 and report.kept == 2 and report.rejected == 5
     rejects = pd.read_csv(report.rejects_path)
     reasons = dict(zip(rejects["line"], rejects["reason"], strict=True))
@@ -153,7 +153,9 @@ def test_file_level_errors_do_not_lose_other_files(tmp_path):
     with zipfile.ZipFile(tmp_path / "whole.zip", "w") as archive:
         archive.writestr("x.export.CSV", "\n".join(gdelt2_line(i) for i in range(200)))
     truncated.write_bytes((tmp_path / "whole.zip").read_bytes()[:300])
-    events, report = read_events([good, empty, truncated, ICEWS], format="gdelt2", rejects_dir=tmp_path)
+    events, report = read_events(
+        [good, empty, truncated, ICEWS], source_format="gdelt2", rejects_dir=tmp_path
+    )
     assert len(events) == 1 and report.read == 1
     errors = " | ".join(report.file_errors)
     assert "empty.export.CSV: empty file" in errors
@@ -164,10 +166,10 @@ def test_file_level_errors_do_not_lose_other_files(tmp_path):
 def test_zip_and_glob(tmp_path):
     with zipfile.ZipFile(tmp_path / "day.export.CSV.zip", "w") as archive:
         archive.writestr("day.export.CSV", "\n".join(gdelt2_line(i) for i in range(5)) + "\n")
-    events, report = read_events(str(tmp_path / "*.zip"), format="gdelt2", rejects_dir=tmp_path)
+    events, report = read_events(str(tmp_path / "*.zip"), source_format="gdelt2", rejects_dir=tmp_path)
     assert len(events) == 5 and report.read == 5
     with pytest.raises(IngestError, match="no file matches"):
-        read_events(str(tmp_path / "*.nothing"), format="gdelt2")
+        read_events(str(tmp_path / "*.nothing"), source_format="gdelt2")
 
 
 def test_any_csv_with_a_mapping(tmp_path):
@@ -183,15 +185,15 @@ def test_any_csv_with_a_mapping(tmp_path):
         }
     ).to_csv(path, index=False)
     mapping = {**CSV_MAPPING, "date_format": "%d/%m/%Y"}
-    events, report = read_events(path, format="csv", mapping=mapping, rejects_dir=tmp_path)
+    events, report = read_events(path, source_format="csv", mapping=mapping, rejects_dir=tmp_path)
     assert events["event_id"].tolist() == ["a", "b"] and events["pair"].tolist() == ["AZE-RUS"] * 2
     assert (report.read, report.kept, report.rejected) == (3, 2, 1)
     toml = tmp_path / "mapping.toml"
     toml.write_text("\n".join(f'{k} = "{v}"' for k, v in mapping.items()), encoding="utf-8")
-    from_toml, _ = read_events(path, format="csv", mapping=toml, rejects_dir=tmp_path)
+    from_toml, _ = read_events(path, source_format="csv", mapping=toml, rejects_dir=tmp_path)
     assert from_toml["event_id"].tolist() == ["a", "b"]
     with pytest.raises(IngestError, match="lacks goldstein"):
-        read_events(path, format="csv", mapping={k: v for k, v in mapping.items() if k != "goldstein"})
+        read_events(path, source_format="csv", mapping={k: v for k, v in mapping.items() if k != "goldstein"})
 
 
 def test_duckdb_scores_match_pandas(tmp_path):
@@ -207,7 +209,9 @@ def test_duckdb_scores_match_pandas(tmp_path):
         )
         for i in range(400)
     ]
-    events, _ = read_events(write(tmp_path / "r.export.CSV", lines), format="gdelt2", rejects_dir=tmp_path)
+    events, _ = read_events(
+        write(tmp_path / "r.export.CSV", lines), source_format="gdelt2", rejects_dir=tmp_path
+    )
     ours = tensions.score_dyads(events, half_life_days=20)
     duck = score_dyads_duckdb(events, half_life_days=20)
     merged = ours.merge(duck, on=["pair", "date"], suffixes=("", "_duck"))
@@ -337,7 +341,7 @@ def test_acled_export_pairs_codes_and_precision(tmp_path):
     ]
     path = tmp_path / "acled.csv"
     pd.DataFrame(rows, columns=ACLED_COLUMNS).to_csv(path, index=False)
-    events, report = read_events(path, format="acled", rejects_dir=tmp_path)
+    events, report = read_events(path, source_format="acled", rejects_dir=tmp_path)
     assert (report.read, report.kept, report.filtered, report.rejected) == (10, 4, 3, 3)
     by_id = events.set_index("event_id")
     assert by_id.loc["acled:UKR1", ["actor", "target", "cameo_code", "goldstein"]].tolist() == [
@@ -369,7 +373,9 @@ def test_acled_export_pairs_codes_and_precision(tmp_path):
 def test_gdelt1_short_lines_icews_na_and_bad_bytes_are_rejected_with_their_lines(tmp_path):
     sample = GDELT1.read_text(encoding="utf-8").splitlines()
     lines = [*sample[:3], "\t".join(["9"] * 30), sample[3], "", sample[4]]
-    events, report = read_events(write(tmp_path / "g1.tsv", lines), format="gdelt1", rejects_dir=tmp_path)
+    events, report = read_events(
+        write(tmp_path / "g1.tsv", lines), source_format="gdelt1", rejects_dir=tmp_path
+    )
     assert report.read == 6 and report.rejected == 1  # the blank line is not a record
     rejects = pd.read_csv(report.rejects_path)
     assert rejects[["line", "reason"]].values.tolist() == [[4, "wrong number of fields (30)"]]
@@ -382,7 +388,7 @@ def test_gdelt1_short_lines_icews_na_and_bad_bytes_are_rejected_with_their_lines
     path.write_bytes(
         "\n".join([*icews[:2], "\t".join(broken), icews[3]]).encode() + b"\n" + bad_bytes + b"\n"
     )
-    events, report = read_events(path, format="icews", rejects_dir=tmp_path)
+    events, report = read_events(path, source_format="icews", rejects_dir=tmp_path)
     assert report.read == 4 == report.kept + report.filtered + report.rejected and report.rejected == 2
     rejects = pd.read_csv(report.rejects_path).set_index("line")["reason"].to_dict()
     assert rejects == {3: "non-numeric Goldstein", 5: "malformed record: invalid encoding"}
@@ -396,7 +402,7 @@ def test_malformed_csv_record_and_wrong_format_files(tmp_path):
         encoding="utf-8",
     )
     mapping = CSV_MAPPING
-    events, report = read_events(path, format="csv", mapping=mapping, rejects_dir=tmp_path)
+    events, report = read_events(path, source_format="csv", mapping=mapping, rejects_dir=tmp_path)
     assert report.read == report.kept + report.filtered + report.rejected
     assert events["event_id"].tolist() == ["a"] and (report.read, report.rejected) == (5, 4)
     rejects = pd.read_csv(report.rejects_path).set_index("line")["reason"].to_dict()
@@ -409,12 +415,12 @@ def test_malformed_csv_record_and_wrong_format_files(tmp_path):
     # a GDELT file read as ACLED, an ACLED file read as GDELT: a clear error each, the other files still read
     acled = tmp_path / "acled.csv"
     pd.DataFrame([acled_row("UKR1")], columns=ACLED_COLUMNS).to_csv(acled, index=False)
-    events, report = read_events([GDELT1, acled], format="acled", rejects_dir=tmp_path)
+    events, report = read_events([GDELT1, acled], source_format="acled", rejects_dir=tmp_path)
     assert (
         report.kept == 1
         and "gdelt1_events_sample.tsv: line 1 lacks the ACLED column(s)" in report.file_errors[0]
     )
-    _, report = read_events(acled, format="gdelt1", rejects_dir=tmp_path)
+    _, report = read_events(acled, source_format="gdelt1", rejects_dir=tmp_path)
     assert (
         report.read == 0
         and "line 1 has 1 tab-separated fields; a gdelt1 file has 57 or 58" in report.file_errors[0]
@@ -430,7 +436,9 @@ def test_several_files_in_one_pass_keep_their_own_line_numbers(tmp_path):
     )
     with zipfile.ZipFile(tmp_path / "c.export.CSV.zip", "w") as archive:
         archive.writestr("c.export.CSV", "\n".join([gdelt2_line(7), gdelt2_line(8, a1="XQZ")]) + "\n")
-    events, report = read_events(str(tmp_path / "*.export.CSV*"), format="gdelt2", rejects_dir=tmp_path)
+    events, report = read_events(
+        str(tmp_path / "*.export.CSV*"), source_format="gdelt2", rejects_dir=tmp_path
+    )
     assert events["event_id"].tolist() == ["gdelt:1", "gdelt:3", "gdelt:6", "gdelt:7"]
     assert (report.read, report.kept, report.rejected) == (8, 4, 4)
     rejects = pd.read_csv(report.rejects_path)
@@ -457,7 +465,7 @@ def test_hostile_inputs_are_reported_and_never_stop_the_run(tmp_path):
     gz = tmp_path / "day.export.CSV.gz"
     gz.write_bytes(gzip.compress((gdelt2_line(6) + "\n").encode()))
     files = [good, stray_cr, folder, tmp_path / "damaged.zip", brackets, good, str(tmp_path / "*.none"), gz]
-    events, report = read_events(files, format="gdelt2", rejects_dir=tmp_path)
+    events, report = read_events(files, source_format="gdelt2", rejects_dir=tmp_path)
     assert {"gdelt:1", "gdelt:5", "gdelt:6"} <= set(events["event_id"])
     assert report.read == report.kept + report.filtered + report.rejected
     errors = " | ".join(report.file_errors)
@@ -485,7 +493,7 @@ def test_duplicate_ids_bad_values_and_bom(tmp_path):
     ]
     path = tmp_path / "bom.export.CSV"
     path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n")
-    events, report = read_events(path, format="gdelt2", rejects_dir=tmp_path)
+    events, report = read_events(path, source_format="gdelt2", rejects_dir=tmp_path)
     assert events["event_id"].tolist() == ["gdelt:1", "gdelt:7"] and not report.file_errors
     rejects = pd.read_csv(report.rejects_path).set_index("line")["reason"].to_dict()
     assert rejects == {
@@ -498,18 +506,20 @@ def test_duplicate_ids_bad_values_and_bom(tmp_path):
     }
     icews = tmp_path / "bom.tab"
     icews.write_bytes(b"\xef\xbb\xbf" + ICEWS.read_bytes())
-    _, report = read_events(icews, format="icews", rejects_dir=tmp_path)
+    _, report = read_events(icews, source_format="icews", rejects_dir=tmp_path)
     assert report.read == 2359 and not report.file_errors
 
 
 def test_filters_are_normalised_or_refused(tmp_path):
     path = write(tmp_path / "f.export.CSV", [gdelt2_line(1), gdelt2_line(2, a1="KAZ", a2="UZB")])
-    events, _ = read_events(path, format="gdelt2", countries=["rus"], pairs=["RUS-AZE"], root_codes=["19"])
+    events, _ = read_events(
+        path, source_format="gdelt2", countries=["rus"], pairs=["RUS-AZE"], root_codes=["19"]
+    )
     assert events["event_id"].tolist() == ["gdelt:1"]
     with pytest.raises(ValueError, match="CAMEO root codes are 01..20"):
-        read_events(path, format="gdelt2", root_codes=["190"])
+        read_events(path, source_format="gdelt2", root_codes=["190"])
     with pytest.raises(ValueError, match="alpha-3"):
-        read_events(path, format="gdelt2", countries=["Russia"])
+        read_events(path, source_format="gdelt2", countries=["Russia"])
 
 
 def test_csv_confidence_must_be_one_of_ours(tmp_path):
@@ -526,7 +536,7 @@ def test_csv_confidence_must_be_one_of_ours(tmp_path):
         }
     ).to_csv(path, index=False)
     mapping = {**CSV_MAPPING, "confidence": "how_sure"}
-    events, report = read_events(path, format="csv", mapping=mapping, rejects_dir=tmp_path)
+    events, report = read_events(path, source_format="csv", mapping=mapping, rejects_dir=tmp_path)
     assert events.set_index("event_id")["confidence"].to_dict() == {"a": "confirmed", "c": "reported"}
     assert pd.read_csv(report.rejects_path)[["line", "reason"]].values.tolist() == [
         [3, "unknown confidence maybe"]

@@ -76,7 +76,7 @@ def _ingest(args: argparse.Namespace) -> int:
     out = _output(args.out)
     batches = iter_event_batches(
         args.files,
-        format=args.format,
+        source_format=args.format,
         start=args.start,
         end=args.end,
         countries=args.countries.split(",") if args.countries else None,
