@@ -7,10 +7,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from tensions import cli, data, paths, schema
+from tensions import cli, paths, schema
 from tensions.data import load_countries, load_events, load_sources
 from tensions.ingest import read_events
-from tensions.schema import EventSchemaError, coerce_events, event_dtypes, validate_events
+from tensions.schema import EventSchemaError, coerce_events, dictionary, event_dtypes, validate_events
 from tensions.score.engine_spark import spark_frame
 from tensions.score.settings import resolve_settings
 
@@ -66,8 +66,7 @@ def test_empty_ingest_is_typed_like_load_events(curated, tmp_path):
 def test_a_field_added_to_the_list_reaches_both_loaders(monkeypatch, mini_dataset, tmp_path):
     added = schema.Field("intensity", "float", False, "A test field.")
     fields = (*schema.EVENT_FIELDS, added)
-    monkeypatch.setattr(schema, "EVENT_FIELDS", fields)
-    monkeypatch.setattr(data, "EVENT_FIELDS", fields)  # the curated file's expected header
+    monkeypatch.setattr(dictionary, "EVENT_FIELDS", fields)  # the one edit: the field list
     events_csv = write_csv(
         tmp_path / "events.csv", fields, [{**row, "intensity": "2.5"} for row in MINI_EVENTS]
     )
@@ -107,7 +106,7 @@ def test_coerce_events_refuses_unknown_categories_and_missing_fields(curated):
 
 def test_a_field_added_to_the_list_reaches_arrow_duckdb_and_spark(monkeypatch, curated):
     added = schema.Field("intensity", "float", False, "A test field.")
-    monkeypatch.setattr(schema, "EVENT_FIELDS", (*schema.EVENT_FIELDS, added))
+    monkeypatch.setattr(dictionary, "EVENT_FIELDS", (*schema.EVENT_FIELDS, added))  # the one edit
     columns = [*EXPECTED_COLUMNS[:-2], "intensity", "pair", "origin"]
     arrow = schema.event_arrow_schema()
     assert arrow.names == columns
@@ -142,7 +141,7 @@ def test_spark_engine_types_its_columns_from_the_field_list(monkeypatch, curated
     ]  # fmt: skip
     assert frame["end_date"].isna().sum() == curated["end_date"].isna().sum()
     monkeypatch.setattr(
-        schema, "EVENT_FIELDS", tuple(f for f in schema.EVENT_FIELDS if f.name != "goldstein")
+        dictionary, "EVENT_FIELDS", tuple(f for f in schema.EVENT_FIELDS if f.name != "goldstein")
     )
     with pytest.raises(EventSchemaError, match="no event field 'goldstein'"):
         schema.event_spark_ddl(["goldstein"])

@@ -27,12 +27,12 @@ from tensions import paths
 def _parquet_schema():
     """Return the Arrow schema of ingested events in Parquet: the file's fields plus ``pair``.
 
-    Derived from the event field list (:func:`tensions.schema.event_arrow_schema`): dates as microsecond
+    Derived from the event field list (:func:`tensions.schema.event_parquet_schema`): dates as microsecond
     timestamps with no time zone (calendar days), readable by pandas, DuckDB and Spark alike.
     """
-    from tensions import schema
+    from tensions.schema import event_parquet_schema
 
-    return schema.event_arrow_schema([*(f.name for f in schema.EVENT_FIELDS), "pair"])
+    return event_parquet_schema()
 
 
 def _output(path: str) -> Path:

@@ -30,11 +30,11 @@ from tensions import paths, reference
 from tensions.schema import (
     COUNTRY_FIELDS,
     ERA_FIELDS,
-    EVENT_FIELDS,
     SOURCE_FIELDS,
     Field,
     build_text_schema,
     coerce_events,
+    dictionary,
     validate_events,
 )
 
@@ -341,8 +341,9 @@ def load_events(
     >>> events["event_id"].is_unique and str(events["date"].dtype).startswith("datetime64")
     True
     """
-    table, problems = _read_text_table(path or paths.EVENTS_CSV, EVENT_FIELDS, ordered=True)
-    problems += _schema_problems(table, EVENT_FIELDS, "events")
+    fields = dictionary.EVENT_FIELDS  # read when called: a field added to the list is expected in the file
+    table, problems = _read_text_table(path or paths.EVENTS_CSV, fields, ordered=True)
+    problems += _schema_problems(table, fields, "events")
     _raise_if(problems)
     countries = countries if countries is not None else load_countries()
     sources = sources if sources is not None else load_sources()

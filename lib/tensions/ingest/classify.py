@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from tensions.ingest.formats import FIRST_DATES, TEXT_FIELDS, SourceFormat
 from tensions.ingest.lookups import cameo_arrays
-from tensions.schema import EVENT_FIELDS, event_arrow_schema
+from tensions.schema import EVENT_FIELDS, event_parquet_schema
 
 #: The curated event columns, in order (plus ``pair`` in the handed-over tables). Like the types of the tables
 #: handed over (:func:`event_schema`), they come from the event field list: a field added there is a column
@@ -253,7 +253,7 @@ def kept_rows(batch: pa.RecordBatch, columns: list[str]) -> pa.Table:
 
 def event_schema() -> pa.Schema:
     """The Arrow schema of the tables handed over: the event columns plus ``pair``, from the field list."""
-    return event_arrow_schema([*(f.name for f in EVENT_FIELDS), "pair"])
+    return event_parquet_schema()
 
 
 def derive_columns(kept: pa.Table, fixed: dict[str, object] | None = None) -> pa.Table:
