@@ -41,7 +41,11 @@ def _coordinate_fields(latitude: str, longitude: str, place: str, required: bool
     )
 
 
-_ISO3 = matches(r"^[A-Z]{3}$", "must be an ISO 3166 alpha-3 code")
+def _country_code_field(name: str, meaning: str) -> Field:
+    """A required column holding an ISO 3166 alpha-3 country code; ``meaning`` ends its description."""
+    check = matches(r"^[A-Z]{3}$", "must be an ISO 3166 alpha-3 code")
+    return Field(name, "string", True, f"ISO 3166 alpha-3 code {meaning}.", check)
+
 
 EVENT_FIELDS: tuple[Field, ...] = (
     Field(
@@ -73,14 +77,8 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "event happened in, which may narrow or extend the period (optional).",
         DATE_CHECKS,
     ),
-    Field(
-        "actor",
-        "string",
-        True,
-        "ISO 3166 alpha-3 code of the state that acts (ISO 3166-3 `SUN` for the USSR).",
-        _ISO3,
-    ),
-    Field("target", "string", True, "ISO 3166 alpha-3 code of the state acted upon.", _ISO3),
+    _country_code_field("actor", "of the state that acts (ISO 3166-3 `SUN` for the USSR)"),
+    _country_code_field("target", "of the state acted upon"),
     Field("actor_detail", "string", False, "Who exactly acts, e.g. `Russian air defence (Pantsir-S1)`."),
     Field("target_detail", "string", False, "Who exactly is acted upon, e.g. `Azerbaijan Airlines`."),
     Field(
@@ -222,7 +220,7 @@ SOURCE_FIELDS: tuple[Field, ...] = (
 )
 
 COUNTRY_FIELDS: tuple[Field, ...] = (
-    Field("iso3", "string", True, "ISO 3166 alpha-3 code (ISO 3166-3 for former states).", _ISO3),
+    _country_code_field("iso3", "(ISO 3166-3 for former states)"),
     Field("name", "string", True, "Short name."),
     Field("capital", "string", True, "Capital city."),
     *_coordinate_fields("capital_lat", "capital_lon", "the capital", required=True),
