@@ -98,6 +98,26 @@ def test_duckdb_reads_parquet_with_every_setting(rich_events, tmp_path):
     )
 
 
+def test_engines_take_one_request_or_its_fields_as_keywords(rich_events):
+    from tensions.score.settings import ScoreRequest, resolve_call
+
+    asked = {"freq": "W", "how": "max", "start": "2024-03-01", "end": "2024-06-30", "pairs": ["AZE-RUS"]}
+    s = tensions.scoring.resolve_settings(half_life_days=10.0)
+    expected = tensions.score_dyads(rich_events, settings=s, **asked)
+    by_request = score_dyads_duckdb(rich_events, request=ScoreRequest(**asked), settings=s)
+    pd.testing.assert_frame_equal(by_request, expected, **TOL)
+    assert set(by_request["pair"]) == {"AZE-RUS"} and by_request.attrs["freq"] == "W"
+    by_keywords = score_dyads_duckdb(rich_events, half_life_days=10.0, **asked)
+    pd.testing.assert_frame_equal(by_keywords, expected, **TOL)
+    # keywords replace the request's fields, the request's others stay
+    _, request = resolve_call(None, ScoreRequest(**asked), freq="M")
+    assert (request.freq, request.how, request.pairs) == ("M", "max", ["AZE-RUS"])
+    with pytest.raises(TypeError, match="unknown scoring setting"):
+        score_dyads_duckdb(rich_events, frequency="W")
+    with pytest.raises(TypeError, match="request must be a ScoreRequest"):
+        score_dyads_duckdb(rich_events, request={"freq": "W"})
+
+
 def test_duckdb_refuses_what_it_cannot_score(rich_events):
     with pytest.raises(ValueError, match="has no weight for code"):
         score_dyads_duckdb(rich_events, goldstein_table="gdelt")  # 1213 has only a root weight

@@ -172,3 +172,14 @@ def test_cli_ingest_then_score_on_spark_matches_duckdb(spark, tmp_path):
     assert len(on_spark) == len(on_duckdb) > 0
     merged = on_spark.merge(on_duckdb, on=["pair", "date"], suffixes=("_spark", "_duckdb"))
     np.testing.assert_allclose(merged["pressure_spark"], merged["pressure_duckdb"], rtol=1e-9, atol=1e-9)
+
+
+def test_spark_takes_the_request_duckdb_takes(spark, events):
+    from tensions.scoring import ScoreRequest
+
+    request = ScoreRequest(freq="W", how="last", start="2024-02-01", pairs=["KAZ-UZB"])
+    ours = score_dyads_spark(events, request=request, half_life_days=14.0, spark=spark)
+    pd.testing.assert_frame_equal(
+        ours, score_dyads_duckdb(events, request=request, half_life_days=14.0), **TOL
+    )
+    assert set(ours["pair"]) == {"KAZ-UZB"} and ours.attrs["start"] == "2024-02-01"

@@ -50,7 +50,9 @@ from tensions.score.settings import (
     K_DEFAULT,
     SPREADS,
     WINDOW_YEARS,
+    ScoreRequest,
     ScoreSettings,
+    resolve_call,
     resolve_settings,
 )
 from tensions.score.summaries import (
@@ -75,6 +77,7 @@ __all__ = [
     "SCORE_COLUMNS",
     "SPREADS",
     "WINDOW_YEARS",
+    "ScoreRequest",
     "ScoreSettings",
     "analysis_window",
     "bootstrap_scores",
@@ -87,6 +90,7 @@ __all__ = [
     "pair_keys",
     "place_events",
     "rank_pairs",
+    "resolve_call",
     "resolve_settings",
     "score_cumulative",
     "score_dyads",

@@ -2,7 +2,8 @@
 
 :mod:`tensions.scoring` is the public face of this package; import from there.
 
-- :mod:`tensions.score.settings` — :class:`ScoreSettings`, the one place knob defaults live.
+- :mod:`tensions.score.settings` — :class:`ScoreSettings`, the one place knob defaults live, and
+  :class:`ScoreRequest`, what an engine call reports.
 - :mod:`tensions.score.kernel` — components of a push, placement in time, decay, the index formula.
 - :mod:`tensions.score.dyads` — the pandas engine: ``weigh_events``, ``score_dyads``, ``explain``, bootstrap.
 - :mod:`tensions.score.summaries` — rankings, alerts, monthly arrows, the analysis window, baselines.

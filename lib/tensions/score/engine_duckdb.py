@@ -8,7 +8,6 @@ places, decays and indexes it exactly as for the pandas engine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -17,7 +16,7 @@ import pandas as pd
 from tensions import reference
 from tensions.schema import event_columns, require_columns
 from tensions.score.kernel import score_sums
-from tensions.score.settings import ScoreSettings, resolve_settings
+from tensions.score.settings import ScoreRequest, ScoreSettings, resolve_call
 from tensions.score.sql import column_name, key_sql, sides_sql
 
 #: The event columns every source needs.
@@ -26,15 +25,11 @@ _SOURCE_COLUMNS = event_columns(["date", "actor", "target", "confidence"])
 
 def score_dyads_duckdb(
     source: str | Path | pd.DataFrame,
-    freq: str = "D",
-    start: str | pd.Timestamp | None = None,
-    end: str | pd.Timestamp | None = None,
-    how: str = "mean",
     *,
-    pairs: Sequence[str] | None = None,
+    request: ScoreRequest | None = None,
     settings: ScoreSettings | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
-    **knobs,
+    **options,
 ) -> pd.DataFrame:
     """Pair scores from events in a Parquet file (or a DataFrame), aggregated by DuckDB.
 
@@ -42,19 +37,16 @@ def score_dyads_duckdb(
         source: a Parquet file (or glob) written by ``python -m tensions ingest`` or an events DataFrame
             with ``date``, ``actor``, ``target``, ``confidence`` and ``goldstein`` (or ``cameo_code`` with a
             ``goldstein_table``); ``date_precision`` and ``end_date`` are used when present.
-        freq: the period, as for ``score_dyads`` (``D``, ``W``, ``M`` or ``Q``).
-        start: the first day reported, as for ``score_dyads``.
-        end: the last day reported, as for ``score_dyads``.
-        how: how a period's daily pressure is summarised, as for ``score_dyads``.
-        pairs: keep only these pairs, as for ``score_dyads``.
+        request: what is reported (a ``ScoreRequest``: period, first and last day, summary, pairs).
         settings: a ``ScoreSettings`` (every setting is honoured).
-        **knobs: override fields of ``settings``.
         con: an open DuckDB connection (a new in-memory one by default).
+        **options: fields of ``request`` (``freq="W"``, ``pairs=[...]``) or of ``settings``
+            (``half_life_days=20``) that replace the ones given (see ``resolve_call``).
 
     Returns:
         The same table as ``score_dyads`` with the same settings, ``attrs["settings"]`` included.
     """
-    s = resolve_settings(settings, **knobs)
+    s, asked = resolve_call(settings, request, **options)
     own = con is None
     con = con or duckdb.connect()
     try:
@@ -65,7 +57,7 @@ def score_dyads_duckdb(
     finally:
         if own:
             con.close()
-    return score_sums(sums, s, freq, start, end, how, pairs)
+    return score_sums(sums, s, asked)
 
 
 def _relation(source: str | Path | pd.DataFrame, con: duckdb.DuckDBPyConnection) -> str:

@@ -12,7 +12,7 @@ Calendar days are taken in UTC: during a call the session time zone is set to UT
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +22,7 @@ import pandas as pd
 from tensions import reference
 from tensions.schema import event_columns, event_fields, event_spark_ddl, require_columns
 from tensions.score.kernel import score_sums
-from tensions.score.settings import ScoreSettings, resolve_settings
+from tensions.score.settings import ScoreRequest, ScoreSettings, resolve_call
 from tensions.score.sql import column_name, key_sql, sides_sql
 
 if TYPE_CHECKING:
@@ -107,15 +107,11 @@ def get_spark(master: str | None = None) -> SparkSession:
 
 def score_dyads_spark(
     source: str | Path | pd.DataFrame | DataFrame,
-    freq: str = "D",
-    start: str | pd.Timestamp | None = None,
-    end: str | pd.Timestamp | None = None,
-    how: str = "mean",
     *,
-    pairs: Sequence[str] | None = None,
+    request: ScoreRequest | None = None,
     settings: ScoreSettings | None = None,
     spark: SparkSession | None = None,
-    **knobs,
+    **options,
 ) -> pd.DataFrame:
     """Pair scores from events in Parquet (or a DataFrame), aggregated by Spark.
 
@@ -124,21 +120,15 @@ def score_dyads_spark(
             ``python -m tensions ingest``, a pandas events DataFrame, or a Spark DataFrame; it needs
             ``date``, ``actor``, ``target``, ``confidence`` and ``goldstein`` (or ``cameo_code`` with a
             ``goldstein_table``); ``date_precision`` and ``end_date`` are used when present.
-        freq: ``D``, ``W``, ``M`` or ``Q``; this and the next four arguments mean what they mean for
-            ``score_dyads``.
-        start: first day of the result.
-        end: last day of the result.
-        how: summary of a period's daily pressure (``mean``, ``max`` or ``last``).
-        pairs: the pairs to keep (by default every pair).
-        settings: the ``ScoreSettings`` to start from; all of them are honoured, and ``**knobs``
-            override its fields.
-        **knobs: setting overrides (``half_life_days=...``).
+        request: what is reported, as for ``score_dyads_duckdb``.
+        settings: the ``ScoreSettings`` to start from; all of them are honoured.
         spark: the session to use (by default the Spark DataFrame's own, else :func:`get_spark`).
+        **options: request fields or setting overrides, as for ``score_dyads_duckdb``.
 
     Returns:
         The same table as ``score_dyads`` with the same settings, ``attrs["settings"]`` included.
     """
-    s = resolve_settings(settings, **knobs)
+    s, asked = resolve_call(settings, request, **options)
     session = _session_for(source, spark)
     parquet = isinstance(source, (str, os.PathLike))
     with _session_conf(session, {**_CALL_SETTINGS, **(_PARQUET_SETTINGS if parquet else {})}):
@@ -146,7 +136,7 @@ def score_dyads_spark(
         sums = _collect(_daily_sums(events, s, session))
     sums["date"] = pd.to_datetime(sums["day"].astype("int64"), unit="D")
     sums["end_date"] = pd.to_datetime(sums["end_day"].astype("Int64"), unit="D")
-    return score_sums(sums, s, freq, start, end, how, pairs)
+    return score_sums(sums, s, asked)
 
 
 def _session_for(source: object, spark: SparkSession | None) -> SparkSession:
@@ -204,7 +194,7 @@ def spark_frame(events: pd.DataFrame, s: ScoreSettings) -> tuple[pd.DataFrame, s
 
     >>> ev = pd.DataFrame({"date": pd.to_datetime(["2024-05-01"]), "actor": ["RUS"], "target": ["AZE"],
     ...                    "confidence": ["confirmed"], "goldstein": [-2.0]})
-    >>> spark_frame(ev, resolve_settings())[1]
+    >>> spark_frame(ev, ScoreSettings())[1]
     '`date` DATE, `actor` STRING, `target` STRING, `confidence` STRING, `goldstein` DOUBLE'
     """
     _check_columns(events.columns, s)

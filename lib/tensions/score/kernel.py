@@ -15,15 +15,13 @@ tension pressure minus cooperation pressure, exactly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from tensions.names import check_pairs
 from tensions.periods import event_period_end
-from tensions.score.settings import K_DEFAULT, ScoreSettings
+from tensions.score.settings import K_DEFAULT, ScoreRequest, ScoreSettings
 
 SCORE_COLUMNS: list[str] = ["pair", "date", "pressure", "index_value", "n_events"]
 #: Columns of the sums table an engine hands to the kernel.
@@ -344,32 +342,20 @@ def typed_sums(sums: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def score_sums(
-    sums: pd.DataFrame,
-    s: ScoreSettings,
-    freq: str,
-    start: str | pd.Timestamp | None,
-    end: str | pd.Timestamp | None,
-    how: str,
-    pairs: Sequence[str] | None,
-) -> pd.DataFrame:
+def score_sums(sums: pd.DataFrame, s: ScoreSettings, request: ScoreRequest) -> pd.DataFrame:
     """Score a sums table an engine built (DuckDB, Spark): the chosen pairs, weighed, placed, decayed, indexed.
 
     Args:
         sums: the engine's sums table (:data:`SUMS_COLUMNS`, any dtypes).
         s: the settings.
-        freq: the period, as for ``score_dyads``.
-        start: the first day reported, as for ``score_dyads``.
-        end: the last day reported, as for ``score_dyads``.
-        how: how a period's daily pressure is summarised, as for ``score_dyads``.
-        pairs: keep only these pairs, as for ``score_dyads``.
+        request: what is reported: the period, first and last day, summary and pairs.
 
     Returns:
         The same table as ``score_dyads`` with the same settings.
     """
     sums = typed_sums(sums)
-    if pairs is not None:
-        sums = sums[sums["key"].isin(check_pairs(pairs, sums["key"].unique(), s.directed))]
-    first = pd.Timestamp(start).normalize() if start is not None else None
-    last = pd.Timestamp(end).normalize() if end is not None else None
-    return score_pushes(pushes_from_sums(sums, s), s, freq, first, last, how)
+    if request.pairs is not None:
+        sums = sums[sums["key"].isin(check_pairs(request.pairs, sums["key"].unique(), s.directed))]
+    first = pd.Timestamp(request.start).normalize() if request.start is not None else None
+    last = pd.Timestamp(request.end).normalize() if request.end is not None else None
+    return score_pushes(pushes_from_sums(sums, s), s, request.freq, first, last, request.how)

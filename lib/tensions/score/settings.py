@@ -1,14 +1,22 @@
-"""The settings of the score: the one place where the default of every knob lives."""
+"""The settings of the score: the one place where the default of every knob lives.
+
+:class:`ScoreSettings` says how events are scored (they travel with the scores), :class:`ScoreRequest`
+what a call reports (period, days, summary, pairs); :func:`resolve_call` splits an engine call's keyword
+arguments between the two.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Literal
 
 from tensions import reference
 from tensions.vocabulary import CONFIDENCE_LEVELS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Component = Literal["tension", "cooperation", "net"]
 ComponentChoice = Literal["tension", "cooperation", "net", "all"]
@@ -133,3 +141,57 @@ def resolve_settings(settings: ScoreSettings | Mapping | None = None, **knobs) -
     if "confidence_weights" in knobs:
         knobs["confidence_weights"] = {**CONFIDENCE_WEIGHTS, **knobs["confidence_weights"]}
     return replace(base, **knobs)
+
+
+@dataclass(frozen=True)
+class ScoreRequest:
+    """What a score call reports, apart from how the events are scored (:class:`ScoreSettings`).
+
+    The engines (``score_dyads_duckdb``, ``score_dyads_spark``) take one, or its fields as keywords, and hand
+    it to :func:`tensions.score.kernel.score_sums`.
+
+    Attributes:
+        freq: the period: ``D``, ``W``, ``M`` or ``Q`` (as for ``score_dyads``).
+        start: the first day reported, as for ``score_dyads``.
+        end: the last day reported, as for ``score_dyads``.
+        how: how a period's daily pressure is summarised (``mean``, ``max`` or ``last``).
+        pairs: keep only these pairs (by default every pair), as for ``score_dyads``.
+    """
+
+    freq: str = "D"
+    start: str | pd.Timestamp | None = None
+    end: str | pd.Timestamp | None = None
+    how: How = "mean"
+    pairs: Sequence[str] | None = None
+
+
+def resolve_call(
+    settings: ScoreSettings | Mapping | None = None,
+    request: ScoreRequest | None = None,
+    **options,
+) -> tuple[ScoreSettings, ScoreRequest]:
+    """Split an engine call's keyword arguments into how it scores and what it reports.
+
+    Args:
+        settings: the settings to start from (see :func:`resolve_settings`).
+        request: the request to start from (default: :class:`ScoreRequest`'s defaults).
+        **options: fields of :class:`ScoreRequest` (``freq``, ``start``, ``end``, ``how``, ``pairs``) and of
+            :class:`ScoreSettings`; those that are not ``None`` replace the ones given.
+
+    Returns:
+        The settings and the request.
+
+    Raises:
+        TypeError: ``request`` is not a :class:`ScoreRequest`, or an option is neither a request field nor
+            a setting.
+
+    >>> s, r = resolve_call(None, freq="W", half_life_days=7.0, pairs=None)
+    >>> r.freq, r.how, s.half_life_days
+    ('W', 'mean', 7.0)
+    """
+    if request is not None and not isinstance(request, ScoreRequest):
+        raise TypeError(f"request must be a ScoreRequest, got {type(request).__name__}")
+    names = {f.name for f in fields(ScoreRequest)}
+    asked = {key: value for key, value in options.items() if key in names and value is not None}
+    knobs = {key: value for key, value in options.items() if key not in names}
+    return resolve_settings(settings, **knobs), replace(request or ScoreRequest(), **asked)
