@@ -3,11 +3,13 @@
 The modules have one job each: :mod:`~tensions.coder.read` (text, HTML), :mod:`~tensions.coder.language`
 (language, sentences, lemmas), :mod:`~tensions.coder.lexicon` (dictionaries, cached),
 :mod:`~tensions.coder.actors`, :mod:`~tensions.coder.verbs`, :mod:`~tensions.coder.dates`,
-:mod:`~tensions.coder.hedges`, :mod:`~tensions.coder.dedup` and :mod:`~tensions.coder.code`
-(:func:`code_article`, which puts them together).
+:mod:`~tensions.coder.hedges`, :mod:`~tensions.coder.pairs` (who acts on whom),
+:mod:`~tensions.coder.candidate` (the candidate rows and columns), :mod:`~tensions.coder.dedup` and
+:mod:`~tensions.coder.code` (:func:`code_article`, which puts them together).
 """
 
-from tensions.coder.code import CANDIDATE_COLUMNS, REVIEW_COLUMNS, code_article
+from tensions.coder.candidate import CANDIDATE_COLUMNS, REVIEW_COLUMNS
+from tensions.coder.code import code_article
 from tensions.coder.read import CoderError
 
 __all__ = ["CANDIDATE_COLUMNS", "REVIEW_COLUMNS", "CoderError", "code_article"]
