@@ -80,3 +80,33 @@ def test_remote_references_are_found(html: str) -> None:
 def test_links_to_sources_and_local_files_are_allowed() -> None:
     html = '<a href="https://www.example.org/article">source</a><img src="figures/a.png"><script>var u="https://x";</script>'
     assert nh.find_remote_references(html) == []
+
+
+@pytest.mark.filterwarnings("ignore:Widget.widgets is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("kind", ["FigureWidget", "FigureView"])
+def test_saved_widget_views_hold_each_figure_as_it_is_now(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import plotly.graph_objects as go
+
+    from tensions.widgets.view import FigureView
+
+    widget = go.FigureWidget if kind == "FigureWidget" else FigureView
+    figure = widget(go.Figure(go.Scatter(x=[1, 2, 3], y=[4, 5, 6], name="first")))
+    sent: list[dict] = []
+    monkeypatch.setattr(figure.comm, "send", lambda data=None, buffers=None, **kw: sent.append(data))
+    with figure.batch_update():  # as the dashboard updates its figures: one-off messages, not state
+        figure.data[0].y = [7, 8, 9]
+        figure.layout.title.text = "after the update"
+    figure.add_scatter(x=[1, 2], y=[0, 1], name="added")
+    assert not [m for m in sent if "_widget_data" in m.get("state", {})]  # the saved state is still stale
+
+    assert nh.save_widget_views() >= 1
+    updates = [m["state"] for m in sent if m.get("method") == "update" and "_widget_data" in m["state"]]
+    assert len(updates) == 1 and "_widget_layout" in updates[0]  # both sent, in one message
+    traces = [(t["name"], list(t["y"])) for t in updates[0]["_widget_data"]]
+    assert traces == [("first", [7, 8, 9]), ("added", [0, 1])]
+    assert updates[0]["_widget_layout"]["title"]["text"] == "after the update"
+    assert figure.get_state(["_widget_data"])["_widget_data"] == updates[0]["_widget_data"]
+    sent.clear()
+    nh.save_widget_views()  # nothing changed since: nothing sent again
+    assert not [m for m in sent if "_widget_data" in m.get("state", {})]
+    figure.close()

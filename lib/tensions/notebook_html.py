@@ -245,10 +245,14 @@ def find_remote_references(html: str) -> list[str]:
 
 
 def save_widget_views() -> int:
-    """Send every live ``FigureWidget``'s traces and layout as widget state; return how many were sent.
+    """Send every live ``FigureWidget``'s current traces and layout as widget state; return how many figures.
 
     A notebook's saved widget state (what its HTML export draws) holds only what was sent as state; plotly
-    delivers figure updates as one-off messages instead, so without this the exported dashboard is empty.
+    delivers figure updates (``batch_update``, ``update_traces``) as one-off messages instead, so without this
+    the exported dashboard shows the figures as they were first displayed. Each figure's traces
+    (``figure.data``) and layout (``figure.layout``), read through their public ``to_plotly_json``, are set
+    on the widget's synced ``_widget_data`` and ``_widget_layout`` traits with traitlets' ``set_trait`` and
+    sent in one message (``hold_sync``); a trait that already holds the current value is not sent again.
     Run it in the last cell of a notebook that shows a dashboard.
     """
     import ipywidgets
@@ -256,7 +260,7 @@ def save_widget_views() -> int:
 
     figures = [w for w in list(ipywidgets.Widget.widgets.values()) if isinstance(w, go.FigureWidget)]
     for figure in figures:
-        figure._trait_values["_widget_data"] = figure._data
-        figure._trait_values["_widget_layout"] = figure._layout
-        figure.send_state(["_widget_data", "_widget_layout"])
+        with figure.hold_sync():
+            figure.set_trait("_widget_data", [trace.to_plotly_json() for trace in figure.data])
+            figure.set_trait("_widget_layout", figure.layout.to_plotly_json())
     return len(figures)
