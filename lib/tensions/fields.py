@@ -142,6 +142,20 @@ def matches(pattern: str, error: str) -> tuple[pa.Check, ...]:
     return (pa.Check.str_matches(pattern, error=error),)
 
 
+def listed_in(allowed: tuple[str, ...], error: str) -> tuple[pa.Check, ...]:
+    """Return the check of a ``;``-separated list whose every part is one of ``allowed`` (a vocabulary)."""
+    return (pa.Check(split_ok(allowed), element_wise=False, error=error),)
+
+
+def list_of(pattern: str, error: str) -> tuple[pa.Check, ...]:
+    """Return the check of a ``;``-separated list whose every part matches ``pattern`` (no anchors).
+
+    >>> list_of("[A-Z]{3}", "must be codes")[0].statistics["pattern"]
+    '^[A-Z]{3}(;[A-Z]{3})*$'
+    """
+    return matches(rf"^{pattern}(;{pattern})*$", error)
+
+
 #: The checks of an ISO date field: the pattern, and a real calendar day.
 DATE_CHECKS = (
     pa.Check.str_matches(ISO_DATE, error="must be an ISO date YYYY-MM-DD"),

@@ -19,8 +19,9 @@ from tensions.fields import (
     DATE_CHECKS,
     Field,
     between,
+    list_of,
+    listed_in,
     matches,
-    split_ok,
 )
 from tensions.vocabulary import CONFIDENCE_LEVELS, DATE_PRECISIONS, MEMBERSHIPS, ORIGINS, THEMES
 
@@ -39,6 +40,10 @@ def _coordinate_fields(latitude: str, longitude: str, place: str, required: bool
         Field(latitude, "float", required, f"Latitude of {place} in decimal degrees.", between(-90, 90)),
         Field(longitude, "float", required, f"Longitude of {place} in decimal degrees.", between(-180, 180)),
     )
+
+
+#: A source id: ``S001`` (the curated sources) or ``OWN-S0001`` (the analyst's own).
+_SOURCE_ID = r"(S\d{3}|OWN-S\d{4})"
 
 
 def _country_code_field(name: str, meaning: str) -> Field:
@@ -124,13 +129,7 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "`;`-separated themes from the controlled vocabulary `tensions.schema.THEMES`.",
-        (
-            pa.Check(
-                split_ok(THEMES),
-                element_wise=False,
-                error=f"has a theme outside the vocabulary ({', '.join(THEMES)})",
-            ),
-        ),
+        listed_in(THEMES, f"has a theme outside the vocabulary ({', '.join(THEMES)})"),
     ),
     Field("location", "string", False, "Where the event happened (place, country)."),
     *_coordinate_fields("latitude", "longitude", "`location`", required=False),
@@ -146,12 +145,7 @@ EVENT_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "`;`-separated ids of `sources.csv` (the analyst's own sources: `OWN-SNNNN`).",
-        (
-            pa.Check.str_matches(
-                r"^(S\d{3}|OWN-S\d{4})(;(S\d{3}|OWN-S\d{4}))*$",
-                error="must be ;-separated source ids like S001 (or OWN-S0001)",
-            ),
-        ),
+        list_of(_SOURCE_ID, "must be ;-separated source ids like S001 (or OWN-S0001)"),
     ),
     Field(
         "evidence",
@@ -202,7 +196,7 @@ SOURCE_FIELDS: tuple[Field, ...] = (
         "string",
         True,
         "Stable id `SNNN` (the analyst's own sources: `OWN-SNNNN`).",
-        matches(r"^(S\d{3}|OWN-S\d{4})$", "must look like S001 (or OWN-S0001)"),
+        matches(rf"^{_SOURCE_ID}$", "must look like S001 (or OWN-S0001)"),
     ),
     Field("file", "string", True, "File name of the article in the seed collection."),
     Field("title", "string", True, "Title of the article."),
@@ -229,7 +223,7 @@ COUNTRY_FIELDS: tuple[Field, ...] = (
         "string",
         False,
         "`;`-separated memberships: " + ", ".join(MEMBERSHIPS) + ".",
-        (pa.Check(split_ok(MEMBERSHIPS), element_wise=False, error="has an unknown membership"),),
+        listed_in(MEMBERSHIPS, "has an unknown membership"),
     ),
     Field("notes", "string", False, "Caveats (e.g. frozen or partial membership)."),
 )
@@ -247,11 +241,7 @@ ERA_FIELDS: tuple[Field, ...] = (
         "string",
         False,
         "`;`-separated canonical pairs (`AZE-RUS`) the era is about.",
-        (
-            pa.Check.str_matches(
-                r"^[A-Z]{3}-[A-Z]{3}(;[A-Z]{3}-[A-Z]{3})*$", error="must be pairs like AZE-RUS"
-            ),
-        ),
+        list_of("[A-Z]{3}-[A-Z]{3}", "must be pairs like AZE-RUS"),
     ),
 )
 
