@@ -247,9 +247,12 @@ def test_voila_serves_the_dashboard_offline(workdir, browser):
         _, line = _trace(page, 0, "t => t.name === 'AZE-RUS' && t.mode === 'lines'")
         _, markers = _trace(page, 1, "t => t.mode === 'markers' && t.customdata && t.customdata.length")
         assert len(line["y"]) > 300 and markers["customdata"]  # both views drawn with their data
-        dash.locator(".widget-select-multiple", has_text="Quad class").locator("select").select_option(
-            ["Verbal conflict", "Material conflict"]
+        quads = dash.locator(".widget-hbox", has_text="Quad class").last
+        quads.locator("button", has_text="Material conflict").click()  # a toggle: material conflict off
+        assert "mod-active" not in quads.locator("button", has_text="Material conflict").get_attribute(
+            "class"
         )
+        assert "mod-active" in quads.locator("button", has_text="Verbal conflict").get_attribute("class")
         _wait_for_new_status(page, before)
         after = _wait_for_new_y(page, "AZE-RUS", line["y"])  # the plot redraws after the status line
         assert after["y"] != line["y"]

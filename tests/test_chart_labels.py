@@ -6,6 +6,7 @@ data line or marker runs under a label.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from tensions.ingest import read_events
 pytestmark = pytest.mark.timeout(600)
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 #: Boxes of every visible text element (tspans of one text count as one box per line), in page pixels, each
-#: marked ``legend`` when it is a legend entry; points sampled every few pixels along every drawn data line
+#: marked ``legend`` when it is a legend entry and with the rank of its data ``trace`` (-1: none); points sampled every few pixels along every drawn data line
 #: (scatter and map traces, only where the plot's clip lets them show), the boxes of the data markers and
 #: the frames of maps.
 MEASURE_JS = """() => {
@@ -34,17 +35,21 @@ MEASURE_JS = """() => {
     return style.display !== 'none' && style.visibility !== 'hidden' && Number(style.opacity) !== 0;
   };
   const boxOf = (r) => ({x0: r.left, y0: r.top, x1: r.right, y1: r.bottom});
+  const traceOf = (el) => {  // rank of the data trace an element belongs to in its layer, -1 outside traces
+    const trace = el.closest('.scatterlayer .trace');
+    return trace ? [...trace.parentElement.children].indexOf(trace) : -1;
+  };
   const boxes = [];
   for (const el of svg.querySelectorAll('text')) {
     if (!visible(el)) continue;
-    const legend = el.closest('.legend') !== null;
+    const legend = el.closest('.legend') !== null, trace = traceOf(el);
     const lines = el.querySelectorAll('tspan.line');
     for (const part of (lines.length ? lines : [el])) {
       const text = part.textContent.trim();
       if (!text) continue;
       const r = part.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
-      boxes.push({text, legend, ...boxOf(r)});
+      boxes.push({text, legend, trace, ...boxOf(r)});
     }
   }
   const clipOf = (el) => {  // the screen rectangle a clip-path of an ancestor lets the element show in
@@ -80,7 +85,7 @@ MEASURE_JS = """() => {
   for (const point of svg.querySelectorAll(`${traces} path.point`)) {
     if (!visible(point) || !visible(point.closest('.trace'))) continue;
     const r = point.getBoundingClientRect();
-    if (r.width > 0 && r.height > 0) markers.push(boxOf(r));
+    if (r.width > 0 && r.height > 0) markers.push({trace: traceOf(point), ...boxOf(r)});
   }
   const maps = [...svg.querySelectorAll('.geo .frame path')].map((el) => boxOf(el.getBoundingClientRect()));
   return {boxes, lines, markers, maps, frame: boxOf(frame)};
@@ -169,6 +174,69 @@ def test_line_crossing_finder_can_fail() -> None:
     ]
 
 
+#: Pixels at most between a capital's code and its ring (box edge to ring edge) without a leader line.
+CODE_NEAR = 15.0
+
+
+def find_far_codes(boxes: list[dict], lines: list[dict], markers: list[dict]) -> list[str]:
+    """Capital codes of a map written further than :data:`CODE_NEAR` from their ring without a leader line.
+
+    The codes are the texts of the last data trace that writes only three-letter codes; their rings are the
+    markers of the last marker trace before it, point for point. A leader line joins a ring and its code when
+    it starts within 3 px of the ring's edge and ends within 4 px of the code's box.
+    """
+    traces = {b["trace"] for b in boxes if b["trace"] >= 0}
+    coded = [t for t in traces if all(re.fullmatch("[A-Z]{3}", b["text"]) for b in boxes if b["trace"] == t)]
+    if not coded:
+        return []
+    codes = [b for b in boxes if b["trace"] == max(coded)]
+    ring_trace = max(m["trace"] for m in markers if m["trace"] < max(coded))
+    rings = [m for m in markers if m["trace"] == ring_trace]
+    assert len(rings) == len(codes), (len(rings), len(codes))
+    ends = [np.asarray(line["points"], dtype=float).reshape(-1, 2)[[0, -1]] for line in lines]
+    problems = []
+    for code, ring in zip(codes, rings, strict=True):
+        centre = np.array([(ring["x0"] + ring["x1"]) / 2, (ring["y0"] + ring["y1"]) / 2])
+        radius = (ring["x1"] - ring["x0"]) / 2
+        gap = _box_distance(code, centre) - radius
+        if gap <= CODE_NEAR:
+            continue
+        joined = any(
+            abs(np.hypot(*(a - centre)) - radius) < 3 and _box_distance(code, b) < 4
+            for first, last in ends
+            for a, b in ((first, last), (last, first))
+        )
+        if not joined:
+            problems.append(f"{code['text']} is {gap:.0f} px from its ring, with no leader line")
+    return problems
+
+
+def _box_distance(box: dict, point: np.ndarray) -> float:
+    dx = max(box["x0"] - point[0], 0, point[0] - box["x1"])
+    dy = max(box["y0"] - point[1], 0, point[1] - box["y1"])
+    return float(np.hypot(dx, dy))
+
+
+def test_far_code_finder_can_fail() -> None:
+    def code(text, x, y):
+        return {"text": text, "legend": False, "trace": 2, "x0": x, "y0": y, "x1": x + 30, "y1": y + 15}
+
+    rings = [
+        {"trace": 0, "x0": 0, "y0": 0, "x1": 12, "y1": 12},
+        {"trace": 0, "x0": 100, "y0": 0, "x1": 112, "y1": 12},
+    ]
+    other = [{"text": "a title", "legend": False, "trace": -1, "x0": 0, "y0": 50, "x1": 90, "y1": 64}]
+    near = [code("ARM", -10, -20), code("AZE", 115, -5)]
+    assert find_far_codes(other + near, [], rings) == []
+    far = [code("ARM", -10, -45), code("AZE", 140, 20)]
+    assert find_far_codes(other + far, [], rings) == [
+        "ARM is 30 px from its ring, with no leader line",
+        "AZE is 31 px from its ring, with no leader line",
+    ]
+    leader = [{"name": "scattergeo trace 1", "points": [[6, -0.5], [6, -20], [6, -28.5]]}]
+    assert find_far_codes(other + far, leader, rings) == ["AZE is 31 px from its ring, with no leader line"]
+
+
 def build_planted_collisions() -> dict[str, go.Figure]:
     """Charts with a label planted on a line, on a marker, and one where the label stays clear of both."""
     days = pd.date_range("2024-01-01", periods=60)
@@ -226,9 +294,12 @@ def measured(exported_svgs: dict[str, Path]) -> dict[str, dict]:
 
 
 def describe_problems(result: dict) -> list[str]:
-    """Every label problem of one drawn chart: text on text, off the figure, on a data line or marker."""
-    return find_label_problems(result["boxes"], result["frame"]) + find_line_crossings(
-        result["boxes"], result["lines"], result["markers"]
+    """Every label problem of one drawn chart: text on text, off the figure, on the data, a code far from its ring."""
+    boxes, lines, markers = result["boxes"], result["lines"], result["markers"]
+    return (
+        find_label_problems(boxes, result["frame"])
+        + find_line_crossings(boxes, lines, markers)
+        + (find_far_codes(boxes, lines, markers) if result["maps"] else [])
     )
 
 

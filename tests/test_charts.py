@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -207,3 +208,22 @@ def test_timeline_marks_background_events_and_shows_imprecise_periods(ds):
     background = {e for e, when, o in rows if "background" in when and o < 1}
     assert background == {"EV-0001", "EV-0002"}  # Black January 1990 and MH17 2014, faded, still drawn
     assert any("2025-02-01 to 2025-02-28 (month precision)" in when for _, when, _ in rows)
+
+
+def test_capital_code_goes_beside_its_ring_or_far_with_a_leader_line():
+    geo = charts.geo
+    ring = geo.map_pixels([45.0], [40.0])
+    fig = go.Figure()
+    assert geo.capital_code_places(fig, ["ARM"], ring)[1] == []  # nothing around: beside the ring, no leader
+    centre, _ = geo.capital_code_places(fig, ["ARM"], ring)
+    offsets, gaps = geo.code_offsets("ARM")
+    assert centre[0] - ring[0] == pytest.approx(offsets[0]) and gaps[0] <= geo.CODE_NEAR  # right above it
+    # events all around the ring up to 20 px from its edge: the code goes further, joined by a leader line
+    angle, radius = np.meshgrid(np.linspace(0, 2 * np.pi, 90), np.arange(8, 26, 3))
+    crowd = ring[0] + np.column_stack([np.cos(angle.ravel()), np.sin(angle.ravel())]) * radius.reshape(-1, 1)
+    lon, lat = geo.map_lonlat(crowd).T
+    fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="markers", marker={"size": 4}))
+    (centre,), (leader,) = geo.capital_code_places(fig, ["ARM"], ring)
+    gap = np.hypot(*(np.maximum(np.abs(centre - ring[0]) - [15, 7.5], 0))) - geo.CAPITAL_SIZE / 2
+    assert geo.CODE_NEAR < gap <= geo.CODE_FAR
+    assert np.hypot(*(leader[0] - ring[0])) == pytest.approx(geo.CAPITAL_SIZE / 2 + 1)  # from the ring's edge

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from ipywidgets import TagsInput
+from ipywidgets import TagsInput, ToggleButton
 from traitlets import TraitError
 
 import tensions
+from tensions.charts.style import QUAD_NAMES
 from tensions.widgets import Dashboard, dashboard, iso_days
 
 PAIRS = ["AZE-RUS", "KAZ-RUS"]
@@ -150,6 +151,30 @@ def test_confidence_filter_fades_events_and_changes_table_and_scores(board):
     assert not np.allclose(np.array(_lines(board)["AZE-RUS"].y), before)
     board.controls["confidence"].value = "alleged"
     assert all(np.min(t.marker.opacity) > 0.2 for t in _markers(board))
+
+
+def test_quad_classes_are_toggle_buttons_and_refuse_misspelt_classes(board):
+    picker = board.controls["quads"]
+    buttons = [b for b in picker.children if isinstance(b, ToggleButton)]
+    assert [b.description for b in buttons] == list(QUAD_NAMES.values()) and all(b.value for b in buttons)
+    updates = board.updates
+    buttons[0].value = False  # a click leaves out verbal cooperation: one update, its events gone
+    assert picker.value == (2, 3, 4) and board.updates == updates + 1
+    assert 1 not in set(board.selection["quad_class"]) and board.state.settings.quads == (2, 3, 4)
+    picker.value = ("material conflict", 3)  # names (any case) or numbers, from Python
+    assert [b.value for b in buttons] == [False, False, True, True] and picker.value == (3, 4)
+    assert board.updates == updates + 2
+    with pytest.raises(
+        TraitError, match="unknown quad class 'Verbal conflit'; did you mean 'Verbal conflict'"
+    ):
+        picker.value = ("Verbal conflit",)
+    with pytest.raises(
+        ValueError, match="unknown quad class 'materal conflict'; did you mean 'Material conflict'"
+    ):
+        dashboard(board.events, pairs=PAIRS, quads=["materal conflict"])
+    assert dashboard(board.events, pairs=PAIRS, quads=[4]).state.settings.quads == (4,)
+    picker.value = (1, 2, 3, 4)
+    assert board.state.settings.quads is None and len(board.selection) == len(board.context)
 
 
 def test_quad_class_and_theme_filters(board, downing):
@@ -419,3 +444,16 @@ def test_a_set_of_pairs_seen_before_draws_its_timeline_without_the_builder(board
     assert board.timeline.to_dict()["layout"]["annotations"] == notes
     board.rebuild()
     assert len(calls) == 2  # a rebuild draws with the builder again
+
+
+def test_window_without_eras_opens_on_the_chosen_pairs_events():
+    from tensions import paths
+    from tensions.ingest import read_events
+
+    events, _ = read_events(paths.EXTERNAL_DIR / "gdelt1_events_sample.tsv", source_format="gdelt1")
+    assert events["date"].min().year == 1982 and events["date"].max().year == 2016
+    early = dashboard(events, pairs=["IRN-IRQ", "ISR-PSE"])  # 5 events in Jan 1982, 1 in Jul 2016
+    assert early.window == (pd.Timestamp("1982-01-01"), pd.Timestamp("1982-07-31"))
+    assert all(max(t.y) > 10 for t in early.tension.data if t.mode == "lines")  # lines with pressure
+    late = dashboard(events, pairs=["AUS-CHN"])  # one event, in July 2016: the data's last month
+    assert late.window == (pd.Timestamp("2016-07-01"), pd.Timestamp("2016-07-31"))

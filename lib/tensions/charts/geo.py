@@ -143,21 +143,32 @@ def map_lonlat(xy: np.ndarray) -> np.ndarray:
 
 #: A capital is a ring (the events located there show inside it).
 CAPITAL_SIZE = 11
-#: Where a capital's code may go: its box's centre from the ring's, as (x in code widths, x px, y px), in
-#: order of preference; first beside the ring, then a little further out where arcs crowd it.
-CODE_PLACES = tuple(
-    (sx * 0.5, sx * gap_x, sy * gap_y)
-    for gap_x, gap_y in ((7.5, 15.0), (20.0, 27.0))
-    for sx, sy in ((0, -1), (1, -1), (-1, -1), (1, 0), (-1, 0), (0, 1), (1, 1), (-1, 1))
-)
+#: A code's box is at most this many pixels from its ring's edge; where every spot that close is taken (arcs
+#: crowd the ring), it goes up to :data:`CODE_FAR` away, joined to its ring by a leader line.
+CODE_NEAR, CODE_FAR = 15.0, 45.0
 CODE_HEIGHT, CODE_EM = 15.0, 10.0  # a code's box in 12 px type: height, and width per letter (at most)
+LEADER = {"width": 0.9, "color": "#444444"}
 
 
-def _code_box(x: float, y: float, text: str, place: tuple[float, float, float]) -> tuple[float, ...]:
-    """The box of a code written at ``place`` (one of :data:`CODE_PLACES`) around a ring at (x, y)."""
-    w = CODE_EM * len(text)
-    cx, cy = x + place[0] * w + place[1], y + place[2]
-    return (cx - w / 2, cy - CODE_HEIGHT / 2, cx + w / 2, cy + CODE_HEIGHT / 2)
+def code_offsets(text: str, step: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
+    """Where a code may go: its box's centre from the ring's, nearest first, and each box's gap to the ring.
+
+    Offsets on a grid of ``step`` pixels whose box clears the ring by 1.5 to :data:`CODE_FAR` pixels, in
+    order of that gap (by ``step``), then above before beside before below, and right before left.
+
+    >>> offsets, gaps = code_offsets("ARM")
+    >>> offsets[0].tolist(), round(float(gaps[0]), 1), bool(gaps.max() <= CODE_FAR)
+    ([0.0, -16.0], 3.0, True)
+    """
+    half_w, half_h = CODE_EM * len(text) / 2, CODE_HEIGHT / 2
+    reach = np.arange(-(half_w + CODE_FAR), half_w + CODE_FAR + step / 2, step)
+    dx, dy = (a.ravel() for a in np.meshgrid(reach, reach))
+    gaps = np.hypot(np.maximum(np.abs(dx) - half_w, 0), np.maximum(np.abs(dy) - half_h, 0)) - CAPITAL_SIZE / 2
+    keep = (gaps >= 1.5) & (gaps <= CODE_FAR)
+    dx, dy, gaps = dx[keep], dy[keep], gaps[keep]
+    side = np.where(dy < -half_h, 0, np.where(dy <= half_h, 1, 2))  # above, beside, below
+    order = np.lexsort((dx < 0, np.abs(dx), side, np.floor(gaps / (2 * step))))
+    return np.column_stack([dx, dy])[order], gaps[order]
 
 
 def _drawn_points(fig: go.Figure) -> np.ndarray:
@@ -178,38 +189,77 @@ def _drawn_points(fig: go.Figure) -> np.ndarray:
     return np.vstack(parts) if parts else np.empty((0, 3))
 
 
-def _count_hits(box: tuple[float, ...], points: np.ndarray, clearance: float = 3.0) -> int:
-    pad = points[:, 2] + clearance
-    inside = (points[:, 0] > box[0] - pad) & (points[:, 0] < box[2] + pad)
-    return int((inside & (points[:, 1] > box[1] - pad) & (points[:, 1] < box[3] + pad)).sum())
+def _box_points(box: tuple[float, ...]) -> np.ndarray:
+    """A placed code's box as points, so that later codes and leaders keep clear of it."""
+    return np.array(
+        [[x, y, 0.0] for x in np.linspace(box[0], box[2], 5) for y in np.linspace(box[1], box[3], 3)]
+    )
 
 
-def capital_code_places(fig: go.Figure, codes: Sequence[str], xy: np.ndarray) -> np.ndarray:
-    """Where to write each capital's code so that it crosses the fewest arcs, markers and other codes.
+def _leader(ring: np.ndarray, box: tuple[float, ...]) -> np.ndarray:
+    """The two ends of a leader line, from the ring's edge to 1.5 px short of the box's nearest point."""
+    near = np.array([np.clip(ring[0], box[0], box[2]), np.clip(ring[1], box[1], box[3])])
+    length = float(np.hypot(*(near - ring)))
+    unit = (near - ring) / max(length, 1e-9)
+    return np.vstack([ring + unit * (CAPITAL_SIZE / 2 + 1), ring + unit * (length - 1.5)])
 
-    Capitals are placed in turn, the most crowded first; each takes the first of :data:`CODE_PLACES`
-    that no drawn point (arc, event, ring) falls into with 3 px of clearance, else the one with fewest.
-    The events drawn inside a ring do not count against its own code.
+
+def _leader_hits(ends: np.ndarray, obstacles: np.ndarray) -> bool:
+    """Whether a leader line passes within 2 px (plus their radius) of any of ``obstacles``."""
+    t = np.linspace(0, 1, 12)[:, None]
+    points = ends[0] + (ends[1] - ends[0]) * t
+    gaps = np.hypot(*(points[:, None, :] - obstacles[None, :, :2]).transpose(2, 0, 1)) - obstacles[:, 2] - 2
+    return bool((gaps < 0).any())
+
+
+def _count_box_hits(boxes: np.ndarray, points: np.ndarray, clearance: float = 3.0) -> np.ndarray:
+    """For each ``(n, 4)`` box, how many of ``points`` (x, y, radius) fall in it with ``clearance``."""
+    if not len(points):
+        return np.zeros(len(boxes), dtype=int)
+    pad = points[None, :, 2] + clearance
+    x, y = points[None, :, 0], points[None, :, 1]
+    inside = (x > boxes[:, :1] - pad) & (x < boxes[:, 2:3] + pad)
+    return (inside & (y > boxes[:, 1:2] - pad) & (y < boxes[:, 3:4] + pad)).sum(axis=1)
+
+
+def capital_code_places(fig: go.Figure, codes: Sequence[str], xy: np.ndarray) -> tuple[np.ndarray, list]:
+    """Where to write each capital's code: the nearest spot that no arc, marker or other code falls into.
+
+    Capitals are placed in turn, the most crowded first; each code takes the first of :func:`code_offsets`
+    with no drawn point (arc, event, ring, code placed before) within 3 px; a spot further than
+    :data:`CODE_NEAR` from the ring also needs a clear leader line. Where none is clear, the spot with the
+    fewest. The events drawn inside a ring do not count against its own code.
 
     Returns:
-        ``(n, 2)`` pixels: the centre of each code's box.
+        ``(n, 2)`` pixels: the centre of each code's box; and the leader lines, each as its two ends.
     """
     drawn = _drawn_points(fig)
     rings = np.column_stack([xy, np.full(len(xy), CAPITAL_SIZE / 2)])
     crowd = [int((np.hypot(*(drawn[:, :2] - p).T) < 40).sum()) for p in xy]
     centres = np.zeros_like(xy, dtype=float)
     placed: list[np.ndarray] = []
+    leaders: list[np.ndarray] = []
     for i in sorted(range(len(xy)), key=lambda i: -crowd[i]):
         own = np.hypot(*(drawn[:, :2] - xy[i]).T) < CAPITAL_SIZE / 2
         obstacles = np.vstack([drawn[~own], np.delete(rings, i, axis=0), *placed])
-        boxes = [_code_box(*xy[i], codes[i], place) for place in CODE_PLACES]
-        hits = [_count_hits(box, obstacles) for box in boxes]
-        box = boxes[hits.index(min(hits))]
-        centres[i] = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
-        # the box itself as points, so later codes keep clear of it
-        corners = np.array([[x, y, 0.0] for x in np.linspace(box[0], box[2], 5) for y in (box[1], box[3])])
-        placed.append(corners)
-    return centres
+        obstacles = obstacles[np.hypot(*(obstacles[:, :2] - xy[i]).T) < CODE_FAR + 60]
+        offsets, gaps = code_offsets(codes[i])
+        half = np.array([CODE_EM * len(codes[i]), CODE_HEIGHT]) / 2
+        boxes = np.hstack([xy[i] + offsets - half, xy[i] + offsets + half])
+        hits = _count_box_hits(boxes, obstacles)
+        firm = np.vstack([np.delete(rings, i, axis=0), *placed])  # a leader keeps clear of rings and codes
+        pick = int(np.argmin(hits))
+        for k in np.flatnonzero(hits == 0):
+            if gaps[k] <= CODE_NEAR or not _leader_hits(_leader(xy[i], tuple(boxes[k])), firm):
+                pick = int(k)
+                break
+        box = tuple(boxes[pick])
+        centres[i] = xy[i] + offsets[pick]
+        placed.append(_box_points(box))
+        if gaps[pick] > CODE_NEAR:
+            leaders.append(_leader(xy[i], box))
+            placed.append(np.column_stack([leaders[-1], np.full(2, LEADER["width"])]))
+    return centres, leaders
 
 
 def _add_capitals(fig: go.Figure, shown: pd.DataFrame) -> None:
@@ -220,7 +270,12 @@ def _add_capitals(fig: go.Figure, shown: pd.DataFrame) -> None:
     fig.add_trace(go.Scattergeo(where, marker=ring, hovertext=names, hoverinfo="text"))
     codes = [str(code) for code in shown.index]
     xy = map_pixels(shown["capital_lon"], shown["capital_lat"])
-    centres = capital_code_places(fig, codes, xy)
+    centres, leaders = capital_code_places(fig, codes, xy)
+    for ends in leaders:  # a code written away from its ring is joined to it
+        lon, lat = map_lonlat(ends).T
+        fig.add_trace(
+            go.Scattergeo(lon=lon, lat=lat, mode="lines", line=LEADER, showlegend=False, hoverinfo="skip")
+        )
     centres[:, 1] += 1.3  # plotly draws "middle center" text 1.3 px above its point
     where = map_lonlat(centres) if len(centres) else np.empty((0, 2))
     fig.add_trace(

@@ -72,6 +72,8 @@ class Dashboard:
             without events is an error naming the closest ones.
         themes: themes chosen when the dashboard opens (default none: every event); a theme no event
             carries is an error naming the closest ones.
+        quads: quad classes kept when the dashboard opens, as numbers or names (default all four); an
+            unknown one is an error naming the closest ones.
         export_dir: where *Export view* and *Table as CSV* write (default ``reports/figures/``).
         max_timeline_events: the timeline draws at most this many events of the chosen pairs (the most
             salient ones); the scores and the table always use every event.
@@ -97,6 +99,7 @@ class Dashboard:
         sources: pd.DataFrame | None = None,
         pairs: Sequence[str] | None = None,
         themes: Sequence[str] = (),
+        quads: Sequence[int | str] = (1, 2, 3, 4),
         export_dir: str | Path | None = None,
         max_timeline_events: int = 1500,
         table_rows: int = 200,
@@ -113,7 +116,7 @@ class Dashboard:
         self.width = width
         self.last_update_seconds = 0.0
         self.updates = 0
-        self.controls = make_controls(self.state.events, self.state.pairs, eras, pairs, themes)
+        self.controls = make_controls(self.state.events, self.state.pairs, eras, pairs, themes, quads)
         self.tension = FigureView()
         self.timeline = FigureView()
         self.waterfall: go.FigureWidget | None = None  # made on the first click: one widget less to load

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ipywidgets as w
+import numpy as np
 import pandas as pd
-from traitlets import TraitError, validate
+from traitlets import TraitError, Tuple, observe, validate
 
-from tensions.charts.style import QUAD_NAMES
-from tensions.names import check_values
+from tensions.charts.style import QUAD_COLORS, QUAD_NAMES
+from tensions.names import check_values, suggest
 from tensions.score.settings import ScoreSettings
 from tensions.select import CONFIDENCE_ORDER
 from tensions.widgets.methods import METHODS
@@ -47,6 +48,75 @@ class NamePicker(w.TagsInput):
         return proposal["value"]
 
 
+class QuadPicker(w.HBox):
+    """The four CAMEO quad classes as toggle buttons, any number of them on; ``value`` is the tuple kept.
+
+    ``value`` takes classes as numbers (``(3, 4)``) or names (``("Verbal conflict",)``, any case) and holds
+    them as sorted numbers; an unknown one is an error that names the closest classes.
+
+    Args:
+        value: the classes on at opening (default all four).
+    """
+
+    value = Tuple()
+
+    def __init__(self, value: Sequence[int | str] = (1, 2, 3, 4)):
+        self.buttons = {
+            q: w.ToggleButton(
+                description=name,
+                tooltip=f"{name} (quad class {q}): click to keep or leave out its events",
+                layout=w.Layout(width="auto", border_left=f"6px solid {QUAD_COLORS[q]}"),
+            )
+            for q, name in QUAD_NAMES.items()
+        }
+        super().__init__(
+            [w.Label("Quad class").add_class("pair-label"), *self.buttons.values()],
+            layout=w.Layout(align_items="center", margin="0 0 0 32px"),
+        )
+        self._showing = False  # the buttons are being set from ``value``: their changes are not clicks
+        for button in self.buttons.values():
+            button.observe(self._clicked, names="value")
+        self.value = tuple(value)
+
+    @validate("value")
+    def _validate_value(self, proposal) -> tuple[int, ...]:
+        """Classes as sorted numbers; an unknown one is an error naming the closest."""
+        try:
+            return tuple(sorted({read_quad(q) for q in proposal["value"]}))
+        except ValueError as exc:
+            raise TraitError(str(exc)) from None
+
+    @observe("value")
+    def _show_value(self, change) -> None:
+        self._showing = True
+        try:
+            for q, button in self.buttons.items():
+                button.value = q in change["new"]
+        finally:
+            self._showing = False
+
+    def _clicked(self, _change) -> None:
+        if not self._showing:
+            self.value = tuple(q for q, button in self.buttons.items() if button.value)
+
+
+def read_quad(value: int | str) -> int:
+    """A quad class given as its number or name (any case) as its number.
+
+    Raises:
+        ValueError: naming the closest classes.
+
+    >>> read_quad("material conflict"), read_quad("3")
+    (4, 3)
+    """
+    by_name = {name.lower(): q for q, name in QUAD_NAMES.items()} | {str(q): q for q in QUAD_NAMES}
+    quad = by_name.get(str(value).strip().lower())
+    if quad is None or isinstance(value, float | bool):
+        names = list(QUAD_NAMES.values())
+        raise ValueError(f"unknown quad class {value!r}; {suggest(str(value).capitalize(), names)} (or 1-4)")
+    return quad
+
+
 def default_pairs(known: list[str], pairs: Sequence[str] | None) -> list[str]:
     """The pairs chosen at opening: ``pairs`` (checked) or the four with the most events."""
     if pairs is None:
@@ -55,21 +125,44 @@ def default_pairs(known: list[str], pairs: Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys(pairs))
 
 
-def default_window(months: pd.DatetimeIndex, eras: pd.DataFrame | None, pairs: Sequence[str]) -> int:
-    """Index of the first month shown at opening: the start of the earliest era of the chosen pairs.
+def default_window(
+    months: pd.DatetimeIndex, eras: pd.DataFrame | None, pairs: Sequence[str], dates: pd.Series
+) -> tuple[int, int]:
+    """Indices of the first and last months shown at opening.
 
-    An era concerns a pair when its ``pairs`` list names it (an era without a list concerns every pair).
-    Without such an era the window opens on the last three years.
+    With an era of the chosen pairs (its ``pairs`` list names one of them, or it has no list), the window runs
+    from the start of the earliest such era (or three years back, if earlier) to the last month. Without one,
+    it fits the chosen pairs' events (``dates``): the three years that hold most of them, from the month of
+    the first to six months after the last (the decay of the pressure), so that events far from the data's
+    last month (a sample from 1982 and 2016) are in view rather than a blank window.
     """
     fallback = max(months[0], months[-1] - pd.DateOffset(years=3))
-    start = fallback
     if eras is not None and len(eras):
         listed = eras["pairs"].fillna("") if "pairs" in eras else pd.Series("", index=eras.index)
         mine = eras[listed.map(lambda s: not s or bool(set(str(s).split(";")) & set(pairs)))]
         mine = mine[(mine["end"] >= months[0]) & (mine["start"] <= months[-1] + pd.offsets.MonthEnd(0))]
         if len(mine):
             start = min(fallback, max(months[0], mine["start"].min().to_period("M").start_time))
-    return int(months.searchsorted(start, side="right") - 1)
+            return int(months.searchsorted(start, side="right") - 1), len(months) - 1
+    if not dates.notna().any():
+        return int(months.searchsorted(fallback, side="right") - 1), len(months) - 1
+    first, last = busiest_span(dates)
+    end = min(months[-1], last + pd.DateOffset(months=6))
+    return int(months.searchsorted(first, side="right") - 1), int(months.searchsorted(end, side="right") - 1)
+
+
+def busiest_span(dates: pd.Series, years: int = 3) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last months of the events in the ``years`` that hold the most of them (the latest on ties).
+
+    >>> days = pd.Series(pd.to_datetime(["1982-01-05", "1982-01-20", "1983-03-01", "2016-07-02"]))
+    >>> [f"{m:%Y-%m}" for m in busiest_span(days)]
+    ['1982-01', '1983-03']
+    """
+    ordinals = np.sort(dates.dropna().to_numpy("datetime64[ns]").astype("datetime64[M]").astype("int64"))
+    counts = np.searchsorted(ordinals, ordinals + 12 * years, side="left") - np.arange(len(ordinals))
+    best = len(counts) - 1 - int(np.argmax(counts[::-1]))
+    last = ordinals[best + counts[best] - 1]
+    return pd.Timestamp(np.datetime64(int(ordinals[best]), "M")), pd.Timestamp(np.datetime64(int(last), "M"))
 
 
 def known_themes(events: pd.DataFrame) -> list[str]:
@@ -83,12 +176,13 @@ def make_controls(
     eras: pd.DataFrame | None,
     pairs: Sequence[str] | None,
     themes: Sequence[str] = (),
+    quads: Sequence[int | str] = (1, 2, 3, 4),
 ) -> dict[str, w.Widget]:
     """Every control by name, set to its default.
 
     Names: ``pairs`` and ``themes`` (searchable tag pickers; no theme chosen keeps every event),
-    ``dates`` (months), ``quads``, ``confidence``, ``half_life``, ``goldstein``, ``method``, ``export`` and
-    ``export_table`` (buttons). A theme the events do not carry is an error naming the closest ones.
+    ``dates`` (months), ``quads`` (four toggle buttons), ``confidence``, ``half_life``, ``goldstein``,
+    ``method``, ``export`` and ``export_table`` (buttons). A theme the events do not carry is an error naming the closest ones.
     """
     chosen = default_pairs(known_pairs, pairs)
     months = pd.date_range(
@@ -97,6 +191,7 @@ def make_controls(
         freq="MS",
     )
     offered = known_themes(events)
+    quads = [read_quad(q) for q in quads]
     chosen_themes = check_values("theme", list(dict.fromkeys(themes)), offered)
     return {
         "pairs": NamePicker(
@@ -113,16 +208,10 @@ def make_controls(
             placeholder="every theme; type one to keep only its events, e.g. energy",
             tooltip="Type to search the themes; Enter adds one, × removes it; none chosen keeps every event",
         ),
-        "quads": w.SelectMultiple(
-            options=[(QUAD_NAMES[q], q) for q in (1, 2, 3, 4)],
-            value=(1, 2, 3, 4),
-            rows=4,
-            description="Quad class",
-            style=WIDE,
-        ),
+        "quads": QuadPicker(quads),
         "dates": w.SelectionRangeSlider(
             options=[(m.strftime("%b %Y"), m) for m in months],
-            index=(default_window(months, eras, chosen), len(months) - 1),
+            index=default_window(months, eras, chosen, events.loc[events["pair"].isin(chosen), "date"]),
             description="Months",
             continuous_update=False,
             style=WIDE,
@@ -193,7 +282,8 @@ def arrange(controls: dict[str, w.Widget], style: str, views: Sequence[w.Widget]
         [
             w.HTML(style),
             w.HBox([w.Label("Pairs").add_class("pair-label"), c["pairs"], c["confidence"]], layout=row),
-            w.HBox([w.Label("Themes").add_class("pair-label"), c["themes"], c["quads"]], layout=row),
+            w.HBox([w.Label("Themes").add_class("pair-label"), c["themes"]], layout=row),
+            c["quads"],
             w.HBox([c["dates"], c["goldstein"]], layout=row),
             w.HBox([c["half_life"], c["export"], c["export_table"]], layout=row),
             c["method"],
