@@ -19,13 +19,13 @@ Adding a column is one :class:`~tensions.fields.Field` in the list.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow
 
+from tensions.checks_library import import_pandera
 from tensions.fields import (
     DATE_CHECKS,
     Field,
@@ -45,9 +45,7 @@ from tensions.vocabulary import CONFIDENCE_LEVELS, DATE_PRECISIONS, MEMBERSHIPS,
 if TYPE_CHECKING:
     from pyspark.sql.types import StructType
 
-with warnings.catch_warnings():  # pandera probes optional backends; PySpark warns about pandas 3 on import
-    warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
-    import pandera.pandas as pa
+pa = import_pandera()  # without the PySpark and hypothesis it probes for (see checks_library)
 
 #: Longest evidence quote accepted, in words ("at most ~15 words").
 MAX_EVIDENCE_WORDS = 18
