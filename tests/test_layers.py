@@ -25,3 +25,21 @@ def test_one_period_end_serves_scoring_timeline_and_coder():
     assert kernel.event_period_end is periods.event_period_end
     assert timeline.event_period_end is periods.event_period_end
     assert dedup.period_end is periods.period_end
+
+
+def test_loading_the_dataset_checks_it_without_pyspark_or_hypothesis():
+    code = (
+        "import sys, tensions; tensions.load_dataset(); "
+        "print(sorted(m for m in ('pandera.pandas', 'pyspark', 'hypothesis') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "['pandera.pandas']"
+    assert "PySpark" not in result.stderr
+
+
+def test_pyspark_and_hypothesis_import_after_pandera():
+    code = (
+        "import tensions.checks_library as c; c.import_pandera(); import hypothesis, pyspark.sql; print('ok')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "ok"

@@ -89,6 +89,13 @@ def test_opens_with_the_chosen_pairs_the_window_and_a_table(board, dataset, down
     assert board.timeline.layout.xaxis.range[0] == "2023-12-22"  # the time axis zooms to the window
 
 
+def test_display_bundle_names_the_views_without_printing_their_figures(board):
+    bundle = board._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == board.widget.model_id
+    assert repr(board.tension).startswith(f"FigureView({len(board.tension.data)} traces: scatter, ")
+    assert len(repr(board.timeline)) < 200 and "customdata" not in repr(board.widget)
+
+
 def test_pair_picker_is_searchable_and_refuses_unknown_pairs(board):
     picker = board.controls["pairs"]
     assert isinstance(picker, TagsInput) and not picker.allow_duplicates

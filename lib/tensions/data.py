@@ -20,13 +20,10 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-
-with warnings.catch_warnings():  # pandera probes optional backends; PySpark warns about pandas 3 on import
-    warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
-    import pandera.pandas as pa
 import pycountry
 
 from tensions import paths, reference
+from tensions.checks_library import import_pandera
 from tensions.schema import (
     COUNTRY_FIELDS,
     ERA_FIELDS,
@@ -37,6 +34,8 @@ from tensions.schema import (
     dictionary,
     validate_events,
 )
+
+pa = import_pandera()  # without the PySpark and hypothesis it probes for (see checks_library)
 
 
 @dataclass(frozen=True)

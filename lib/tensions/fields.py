@@ -8,7 +8,6 @@ definition.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -16,14 +15,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pyarrow
 
+from tensions.checks_library import import_pandera
 from tensions.names import suggest
 
 if TYPE_CHECKING:
     from pyspark.sql.types import StructType
 
-with warnings.catch_warnings():  # pandera probes optional backends; PySpark warns about pandas 3 on import
-    warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
-    import pandera.pandas as pa
+pa = import_pandera()  # without the PySpark and hypothesis it probes for (see checks_library)
 
 #: An ISO calendar date as text.
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"

@@ -16,7 +16,6 @@ from functools import cache
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
 
 from tensions import paths
 from tensions.charts.style import QUAD_COLORS, QUAD_NAMES, add_source_note, events_note
@@ -318,6 +317,8 @@ def build_map_figure(
         own = settings_of(scores_latest).component if scores_latest is not None else "tension"
         component = own if own in ("tension", "cooperation", "net") else "tension"
     scale = {"tension": "Reds", "cooperation": "Blues"}.get(component, "RdBu_r")
+    from plotly.colors import sample_colorscale  # loaded when a map is drawn, not at import
+
     capitals = countries.set_index("iso3")
     fig = go.Figure()
     key: list[str] = []  # one line per pair drawn (or not drawn) as an arc, at the right of the map

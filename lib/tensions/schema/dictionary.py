@@ -11,10 +11,9 @@ Arrow, DuckDB and Spark forms of the event table from them when called. Adding a
 
 from __future__ import annotations
 
-import warnings
-
 import pandas as pd
 
+from tensions.checks_library import import_pandera
 from tensions.fields import (
     DATE_CHECKS,
     Field,
@@ -25,9 +24,7 @@ from tensions.fields import (
 )
 from tensions.vocabulary import CONFIDENCE_LEVELS, DATE_PRECISIONS, MEMBERSHIPS, ORIGINS, THEMES
 
-with warnings.catch_warnings():  # pandera probes optional backends; PySpark warns about pandas 3 on import
-    warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
-    import pandera.pandas as pa
+pa = import_pandera()  # without the PySpark and hypothesis it probes for (see checks_library)
 
 #: Longest evidence quote accepted, in words ("at most ~15 words").
 MAX_EVIDENCE_WORDS = 18

@@ -11,13 +11,13 @@ and their checks (:func:`validate_events`).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow
 
+from tensions.checks_library import import_pandera
 from tensions.fields import (
     Field,
     arrow_schema,
@@ -33,9 +33,7 @@ from tensions.schema import dictionary
 if TYPE_CHECKING:
     from pyspark.sql.types import StructType
 
-with warnings.catch_warnings():  # pandera probes optional backends; PySpark warns about pandas 3 on import
-    warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
-    import pandera.pandas as pa
+pa = import_pandera()  # without the PySpark and hypothesis it probes for (see checks_library)
 
 
 class EventSchemaError(ValueError):

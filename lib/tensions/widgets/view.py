@@ -113,6 +113,16 @@ class FigureView(go.FigureWidget):
         super().__init__(*args, **kwargs)
         self._sent, self._sent_layout = [], {}
 
+    def __repr__(self) -> str:
+        """The view and its traces by type, not the whole figure.
+
+        A displayed box of widgets puts its children's ``repr`` in its plain-text form (cut to 110
+        characters); plotly's ``repr`` of a figure prints every array of it, which took a tenth of the
+        dashboard's opening.
+        """
+        kinds = ", ".join(trace.type for trace in self.data[:6]) + (", ..." if len(self.data) > 6 else "")
+        return f"{type(self).__name__}({len(self.data)} traces: {kinds})"
+
     @property
     def sent_layout(self) -> dict:
         """The layout as last sent to the browser, by top-level key (plain values).
