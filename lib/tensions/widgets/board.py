@@ -22,7 +22,7 @@ from tensions.widgets import tables
 from tensions.widgets.controls import arrange, make_controls, read_settings
 from tensions.widgets.methods import METHODS
 from tensions.widgets.state import DashboardState
-from tensions.widgets.view import FigureView, iso_days, send_update, show_figure
+from tensions.widgets.view import FigureView, figure_spec, iso_days, send_update, show_figure
 
 TIMELINES_KEPT = 8  # timelines of the last sets of pairs kept, drawn again without the builder
 FADED_OPACITY = 0.2  # events the filters leave out stay on the timeline, this faint
@@ -53,11 +53,12 @@ class StateView:
         return self if board is None else getattr(board.state, self.name)
 
 
-def _opacities(trace) -> np.ndarray:
-    """The marker opacity of each point of ``trace`` (1 where the trace sets none)."""
-    opacity = trace.marker.opacity if trace.marker is not None else None
-    values = np.ones(len(trace.customdata)) if opacity is None else np.asarray(opacity, dtype="float64")
-    return np.broadcast_to(values, (len(trace.customdata),)).copy()
+def _opacities(trace: dict) -> np.ndarray:
+    """The marker opacity of each point of the trace ``trace`` (a spec; 1 where the trace sets none)."""
+    opacity = (trace.get("marker") or {}).get("opacity")
+    n = len(trace["customdata"])
+    values = np.ones(n) if opacity is None else np.asarray(opacity, dtype="float64")
+    return np.broadcast_to(values, (n,)).copy()
 
 
 class Dashboard:
@@ -106,6 +107,7 @@ class Dashboard:
         self.state = DashboardState(events)
         self.eras = eras
         self.sources = sources.set_index("source_id") if sources is not None else None
+        self._source_records = tables.source_records(self.sources) if self.sources is not None else None
         self.export_dir = export_dir
         self.export_formats = tuple(export_formats)
         self.max_timeline_events = max_timeline_events
@@ -193,7 +195,7 @@ class Dashboard:
         elif done & {"selection", "shown", "context"}:
             self._fade_and_zoom_timeline()
         if done & {"selection", "shown", "context"} or structural:
-            self.table.value = tables.render_events_table(self.shown, self.sources, self.table_rows)
+            self.table.value = tables.render_events_table(self.shown, self._source_records, self.table_rows)
         self.last_update_seconds = time.perf_counter() - started
         self.updates += 1
         self.status.value = tables.render_status(
@@ -217,16 +219,20 @@ class Dashboard:
             fig = go.Figure().update_layout(title="No event matches the selection", height=300)
         elif method.component is not None:
             fig = charts.build_tension_figure(self.scores, pairs=pairs, eras=self.eras, top_events=0)
-            fig.update_layout(hovermode="closest")  # a click must pick one line, not every line at that date
         else:
             fig = charts.build_score_lines_figure(
                 self.scores, method.column, pairs, method.label, method.axis_title, eras=self.eras
             )
-        fig.update_layout(
-            width=self.width, xaxis_range=[f"{settings.start:%Y-%m-%d}", f"{settings.end:%Y-%m-%d}"]
-        )
-        fig.update_layout(self._credit([a.to_plotly_json() for a in fig.layout.annotations]))
-        self._watch_clicks(self.tension, show_figure(self.tension, fig), "tension", self._tension_clicked)
+        # the dashboard's own settings go into the plain spec: nothing is validated again
+        spec = figure_spec(fig)
+        layout = spec["layout"]
+        if method.component is not None and not self.scores.empty:
+            layout["hovermode"] = "closest"  # a click must pick one line, not every line at that date
+        layout["width"] = self.width
+        window = [f"{settings.start:%Y-%m-%d}", f"{settings.end:%Y-%m-%d}"]
+        layout["xaxis"] = {**layout.get("xaxis", {}), "range": window}
+        layout |= self._credit(layout.get("annotations", []))
+        self._watch_clicks(self.tension, show_figure(self.tension, spec), "tension", self._tension_clicked)
 
     def _credit(self, annotations: Sequence[dict]) -> dict:
         """The layout change that makes the source line among ``annotations`` name the events scored.
@@ -281,19 +287,22 @@ class Dashboard:
         self._timelines[key] = built  # the most recent last; the oldest go past TIMELINES_KEPT
         while len(self._timelines) > TIMELINES_KEPT:
             del self._timelines[next(iter(self._timelines))]
-        fig, self._timeline_note, self._timeline_points = built
+        spec, self._timeline_note, self._timeline_points = built
         if self._timeline_points:
-            fig.update_layout(xaxis_range=self._timeline_range())
+            layout = spec["layout"]
+            xaxis = {**layout.get("xaxis", {}), "range": self._timeline_range()}
+            spec = spec | {"layout": layout | {"xaxis": xaxis}}  # the kept spec itself is left as it is
         self._timeline_faded = {}
-        added = show_figure(self.timeline, fig, extra=self._fade_changes())
+        added = show_figure(self.timeline, spec, extra=self._fade_changes())
         self._watch_clicks(self.timeline, added, "timeline", self._timeline_clicked)
 
-    def _build_timeline(self) -> tuple[go.Figure, str, list[tuple[int, list[str], np.ndarray]]]:
+    def _build_timeline(self) -> tuple[dict, str, list[tuple[int, list[str], np.ndarray]]]:
         """The timeline of the chosen pairs with the builder: every event (at most the most salient).
 
         Returns:
-            The figure, the note on the events left out (or ""), and per marker trace its index, the event
-            id of each point and the points' opacities.
+            The figure as a :func:`figure_spec` (kept, and shown again as it is), the note on the events
+            left out (or ""), and per marker trace its index, the event id of each point and the points'
+            opacities.
         """
         context = most_salient(self.context, self.max_timeline_events)
         note = (
@@ -317,13 +326,16 @@ class Dashboard:
                 margin={"b": 90},
             )
             fig.layout.annotations[-1].update(yshift=-60)  # the source note, closer without the slider
-        fig.update_layout(width=self.width)
+        spec = figure_spec(fig)
+        spec["layout"]["width"] = self.width
         points = [
-            (i, [str(row[-1]) for row in trace.customdata], _opacities(trace))
-            for i, trace in enumerate(fig.data)
-            if trace.mode == "markers" and trace.customdata is not None and len(trace.customdata)
+            (i, [str(row[-1]) for row in trace["customdata"]], _opacities(trace))
+            for i, trace in enumerate(spec["data"])
+            if trace.get("mode") == "markers"
+            and trace.get("customdata") is not None
+            and len(trace["customdata"])
         ]
-        return fig, note, points
+        return spec, note, points
 
     def _timeline_range(self) -> list[str]:
         """The timeline's dates: the chosen months and 10 days either side."""
@@ -400,7 +412,7 @@ class Dashboard:
         """Show (and return) one event's details with its sources (title and link) and evidence quote."""
         event = self.state.event(event_id)
         self.detail.value = tables.render_event(
-            event, self.sources, faded=not self.state.is_selected(event_id)
+            event, self._source_records, faded=not self.state.is_selected(event_id)
         )
         self.waterfall_box.layout.display = "none"
         return event

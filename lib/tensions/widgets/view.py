@@ -242,7 +242,9 @@ def _record_layout(sent: dict, relayout: dict) -> None:
             sent[path] = value
 
 
-def show_figure(target: FigureView, source: go.Figure, extra: dict[int, dict] | None = None) -> list[int]:
+def show_figure(
+    target: FigureView, source: go.Figure | dict, extra: dict[int, dict] | None = None
+) -> list[int]:
     """Make ``target`` show ``source``, reusing its traces; return the indexes of the traces added.
 
     Trace ``i`` of ``source`` goes into trace ``i`` of ``target`` when both have the same type; traces the
@@ -252,15 +254,16 @@ def show_figure(target: FigureView, source: go.Figure, extra: dict[int, dict] | 
 
     Args:
         target: the widget.
-        source: the figure to show.
+        source: the figure to show, or its :func:`figure_spec` (left as it is: a spec kept for later is
+            shown again without being converted again).
         extra: trace index -> property paths to set in the same update (e.g. a fade of some points).
     """
-    spec = figure_spec(source)
+    spec = source if isinstance(source, dict) else figure_spec(source)
     traces = [
         {k: v for k, v in t.items() if k not in KEEP} | {"type": t.get("type", "scatter")}
         for t in spec.get("data", [])
     ]
-    layout = spec.get("layout", {})
+    layout = dict(spec.get("layout", {}))
     current = list(target.data)
     if any(t.type != new["type"] for t, new in zip(current, traces, strict=False)):
         target.data = []  # another kind of chart: start again (rare: the views keep their kinds)
