@@ -22,7 +22,14 @@ from tensions.widgets import tables
 from tensions.widgets.controls import arrange, make_controls, read_settings
 from tensions.widgets.methods import METHODS
 from tensions.widgets.state import DashboardState
-from tensions.widgets.view import FigureView, figure_spec, iso_days, send_update, show_figure
+from tensions.widgets.view import (
+    FigureView,
+    figure_spec,
+    iso_days,
+    send_update,
+    show_figure,
+    split_marker_traces,
+)
 
 TIMELINES_KEPT = 8  # timelines of the last sets of pairs kept, drawn again without the builder
 FADED_OPACITY = 0.2  # events the filters leave out stay on the timeline, this faint
@@ -326,7 +333,7 @@ class Dashboard:
                 margin={"b": 90},
             )
             fig.layout.annotations[-1].update(yshift=-60)  # the source note, closer without the slider
-        spec = figure_spec(fig)
+        spec = split_marker_traces(figure_spec(fig))  # a confidence filter fades whole traces
         spec["layout"]["width"] = self.width
         points = [
             (i, [str(row[-1]) for row in trace["customdata"]], _opacities(trace))
@@ -351,7 +358,9 @@ class Dashboard:
             if self._timeline_faded.get(i, ()) != faded:
                 opacity = base.copy()
                 opacity[list(faded)] = np.minimum(opacity[list(faded)], FADED_OPACITY)
-                changes[i] = {"marker.opacity": opacity}
+                # one number when every point has the same: the browser restyles, it does not replot
+                same = len(opacity) and (opacity == opacity[0]).all()
+                changes[i] = {"marker.opacity": float(opacity[0]) if same else opacity}
                 self._timeline_faded[i] = faded
         return changes
 

@@ -296,3 +296,38 @@ def show_figure(
 def drawn_traces(target: go.FigureWidget, modes: tuple[str, ...]) -> list:
     """The visible traces of ``target`` drawn in one of ``modes`` with a name."""
     return [t for t in target.data if t.mode in modes and t.name and t.visible is not False]
+
+
+def _subset(value, rows: np.ndarray, n: int):
+    """``value`` at ``rows`` when it holds one value per point (``n`` of them), else ``value`` as it is."""
+    if isinstance(value, list | tuple | np.ndarray) and len(value) == n:
+        return np.asarray(value, dtype=object if isinstance(value, list | tuple) else None)[rows]
+    return value
+
+
+def split_marker_traces(spec: dict) -> dict:
+    """The figure ``spec`` with each marker trace split into one trace per marker symbol (in order).
+
+    A filter on what a symbol stands for (the timeline's symbols are confidence levels; its traces are
+    quad classes) then fades whole traces: one opacity per trace, which the browser restyles without
+    computing the plot again, where an opacity per point makes plotly compute and draw the whole figure.
+    A trace's marker opacity that is the same for all its points becomes one number.
+    """
+    data = []
+    for trace in spec.get("data", []):
+        marker = trace.get("marker") or {}
+        symbols = marker.get("symbol")
+        n = len(trace.get("x") if trace.get("x") is not None else [])
+        if trace.get("mode") != "markers" or not isinstance(symbols, list | tuple | np.ndarray) or not n:
+            data.append(trace)
+            continue
+        symbols = np.asarray(symbols, dtype=object)
+        for symbol in dict.fromkeys(symbols.tolist()):
+            rows = np.flatnonzero(symbols == symbol)
+            part = {k: _subset(v, rows, n) for k, v in trace.items() if k != "marker"}
+            part["marker"] = {k: _subset(v, rows, n) for k, v in marker.items()} | {"symbol": symbol}
+            opacity = part["marker"].get("opacity")
+            if isinstance(opacity, np.ndarray) and len(set(opacity.tolist())) == 1:
+                part["marker"]["opacity"] = float(opacity[0])
+            data.append(part)
+    return spec | {"data": data}
