@@ -95,6 +95,31 @@ def iso_days(dates: pd.Series) -> np.ndarray:
     return np.datetime_as_string(dates.to_numpy(dtype="datetime64[ns]"), unit="D")
 
 
+#: In plotly's widget module, an update from Python marks its restyle data with ``_doNotReportToPy`` so
+#: that the view does not report it back; plotly.js takes the mark for a trace attribute it does not know,
+#: and for an unknown attribute it computes and draws the whole figure again: every update from Python
+#: (a fade that only changes marker opacities, a new x range) cost a full redraw. The patch counts the
+#: updates from Python in progress on the view instead, and the view does not report while one is.
+UPDATE_MARKED = "ge._doNotReportToPy=!0,Md.default.update(this.el,ge,je,mt)"
+UPDATE_COUNTED = (
+    "this._fromPy=(this._fromPy||0)+1,"
+    "Promise.resolve(Md.default.update(this.el,ge,je,mt)).finally(()=>{this._fromPy--})"
+)
+REPORT_MARKED = "handle_plotly_update(ne){if(ne!=null&&!(ne.data"
+REPORT_COUNTED = "handle_plotly_update(ne){if(ne!=null&&!this._fromPy&&!(ne.data"
+
+
+def patch_widget_module(module: str) -> str | None:
+    """Plotly's widget module with updates from Python drawn as what they change (None: unknown module).
+
+    See :data:`UPDATE_MARKED`. Returns None when the module is not the one the patch knows (another plotly
+    version): the views then work as plotly ships them, only slower.
+    """
+    if module.count(UPDATE_MARKED) != 1 or module.count(REPORT_MARKED) != 1:
+        return None
+    return module.replace(UPDATE_MARKED, UPDATE_COUNTED).replace(REPORT_MARKED, REPORT_COUNTED)
+
+
 class FigureView(go.FigureWidget):
     """A ``go.FigureWidget`` whose synced state always describes the figure it shows.
 
@@ -102,8 +127,12 @@ class FigureView(go.FigureWidget):
     widgets after the notebook has run; a reloaded JupyterLab page) asks the kernel for the widget's state
     instead, and plotly only refreshes that state when the figure widget itself is displayed, not as a child
     of a box. This view answers such requests (ipywidgets' ``get_state``) from the current figure.
+
+    The browser side is plotly's widget module patched by :func:`patch_widget_module`, so that an update
+    redraws only what it changes (plotly's as it is when the patch does not apply).
     """
 
+    _esm = patch_widget_module(str(go.FigureWidget._esm)) or go.FigureWidget._esm
     _sent: list[dict]  # per trace, the property paths and values last sent (what the browser shows)
     _sent_layout: dict  # the layout paths and values last sent
 
