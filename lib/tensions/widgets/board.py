@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tensions import charts, paths
+from tensions.charts.labels import KEY_LINE_PX, KEY_LINES
 from tensions.charts.style import events_note
 from tensions.outputs import write_csv
 from tensions.salience import most_salient
@@ -24,8 +25,10 @@ from tensions.widgets.methods import METHODS
 from tensions.widgets.state import DashboardState
 from tensions.widgets.view import (
     FigureView,
+    annotations_depth,
     figure_spec,
     iso_days,
+    merge_annotations,
     send_update,
     show_figure,
     split_marker_traces,
@@ -334,7 +337,13 @@ class Dashboard:
             )
             fig.layout.annotations[-1].update(yshift=-60)  # the source note, closer without the slider
         spec = split_marker_traces(figure_spec(fig))  # a confidence filter fades whole traces
-        spec["layout"]["width"] = self.width
+        spec = merge_annotations(spec, "label-key", KEY_LINES)  # the key below: one text per column
+        layout = spec["layout"]
+        bottom = max(90, int(annotations_depth(spec, "label-key", KEY_LINE_PX + 0.5)) + 12)  # key in view
+        if layout.get("height") and bottom > (layout.get("margin") or {}).get("b", 0):
+            layout["height"] += bottom - layout["margin"]["b"]
+            layout["margin"] = layout["margin"] | {"b": bottom}
+        layout["width"] = self.width
         points = [
             (i, [str(row[-1]) for row in trace["customdata"]], _opacities(trace))
             for i, trace in enumerate(spec["data"])
