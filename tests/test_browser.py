@@ -135,13 +135,23 @@ def test_dashboard_in_jupyterlab_reacts_to_controls_and_clicks(lab, browser):
     ]
     assert alleged, "the table lists alleged events before the filter"
 
-    # a control change: the status, the table and the line's values change in the browser
+    # a control change: the status, the table and the line's values change in the browser; the timeline
+    # fades the events left out by restyling its traces, without computing the plot again
+    page.evaluate(
+        "() => { window.__timelineCalc = document.querySelectorAll('.js-plotly-plot')[1].calcdata; }"
+    )
     dash.locator(".widget-dropdown", has_text="Confidence at least").locator("select").select_option(
         "confirmed"
     )
     _wait_for_new_status(page, before_status)
     after = _wait_for_new_y(page, "AZE-RUS", line["y"])
     assert after["y"] != line["y"]
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot')[1].data.some(t => t.marker && t.marker.opacity < 0.5)"
+    )
+    assert page.evaluate(
+        "() => document.querySelectorAll('.js-plotly-plot')[1].calcdata === window.__timelineCalc"
+    ), "the timeline was computed and drawn again for a fade"
     table = dash.inner_text()
     assert not any(event_id in table for event_id in alleged)  # alleged events left the table
 

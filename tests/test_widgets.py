@@ -464,3 +464,27 @@ def test_window_without_eras_opens_on_the_chosen_pairs_events():
     assert all(max(t.y) > 10 for t in early.tension.data if t.mode == "lines")  # lines with pressure
     late = dashboard(events, pairs=["AUS-CHN"])  # one event, in July 2016: the data's last month
     assert late.window == (pd.Timestamp("2016-07-01"), pd.Timestamp("2016-07-31"))
+
+
+def test_views_carry_plotly_module_patched_to_draw_only_what_an_update_changes():
+    import plotly.graph_objects as go
+
+    from tensions.widgets.view import UPDATE_COUNTED, UPDATE_MARKED, FigureView, patch_widget_module
+
+    shipped = str(go.FigureWidget._esm)
+    patched = patch_widget_module(shipped)
+    assert patched is not None, "plotly's widget module changed: update tensions.widgets.view"
+    assert UPDATE_MARKED not in patched and UPDATE_COUNTED in patched
+    assert FigureView()._esm == patched
+    assert patch_widget_module("export default {}") is None  # another module: left as plotly ships it
+
+
+def test_a_confidence_filter_fades_whole_timeline_traces(board):
+    board.controls["confidence"].value = "confirmed"
+    for trace in _markers(board):
+        assert np.ndim(trace.marker.opacity) == 0  # one opacity per trace: a restyle, not a redraw
+        confidence = set(
+            board.events.set_index("event_id").loc[[r[-1] for r in trace.customdata], "confidence"]
+        )
+        assert len(confidence) == 1
+        assert (trace.marker.opacity < 0.5) == (confidence != {"confirmed"})

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tensions import charts, paths
+from tensions.charts.labels import KEY_LINE_PX, KEY_LINES
 from tensions.charts.style import events_note
 from tensions.outputs import write_csv
 from tensions.salience import most_salient
@@ -22,7 +23,16 @@ from tensions.widgets import tables
 from tensions.widgets.controls import arrange, make_controls, read_settings
 from tensions.widgets.methods import METHODS
 from tensions.widgets.state import DashboardState
-from tensions.widgets.view import FigureView, iso_days, send_update, show_figure
+from tensions.widgets.view import (
+    FigureView,
+    annotations_depth,
+    figure_spec,
+    iso_days,
+    merge_annotations,
+    send_update,
+    show_figure,
+    split_marker_traces,
+)
 
 TIMELINES_KEPT = 8  # timelines of the last sets of pairs kept, drawn again without the builder
 FADED_OPACITY = 0.2  # events the filters leave out stay on the timeline, this faint
@@ -53,11 +63,12 @@ class StateView:
         return self if board is None else getattr(board.state, self.name)
 
 
-def _opacities(trace) -> np.ndarray:
-    """The marker opacity of each point of ``trace`` (1 where the trace sets none)."""
-    opacity = trace.marker.opacity if trace.marker is not None else None
-    values = np.ones(len(trace.customdata)) if opacity is None else np.asarray(opacity, dtype="float64")
-    return np.broadcast_to(values, (len(trace.customdata),)).copy()
+def _opacities(trace: dict) -> np.ndarray:
+    """The marker opacity of each point of the trace ``trace`` (a spec; 1 where the trace sets none)."""
+    opacity = (trace.get("marker") or {}).get("opacity")
+    n = len(trace["customdata"])
+    values = np.ones(n) if opacity is None else np.asarray(opacity, dtype="float64")
+    return np.broadcast_to(values, (n,)).copy()
 
 
 class Dashboard:
@@ -109,6 +120,7 @@ class Dashboard:
         self.state = DashboardState(events)
         self.eras = eras
         self.sources = sources.set_index("source_id") if sources is not None else None
+        self._source_records = tables.source_records(self.sources) if self.sources is not None else None
         self.export_dir = export_dir
         self.export_formats = tuple(export_formats)
         self.max_timeline_events = max_timeline_events
@@ -196,7 +208,7 @@ class Dashboard:
         elif done & {"selection", "shown", "context"}:
             self._fade_and_zoom_timeline()
         if done & {"selection", "shown", "context"} or structural:
-            self.table.value = tables.render_events_table(self.shown, self.sources, self.table_rows)
+            self.table.value = tables.render_events_table(self.shown, self._source_records, self.table_rows)
         self.last_update_seconds = time.perf_counter() - started
         self.updates += 1
         self.status.value = tables.render_status(
@@ -220,16 +232,20 @@ class Dashboard:
             fig = go.Figure().update_layout(title="No event matches the selection", height=300)
         elif method.component is not None:
             fig = charts.build_tension_figure(self.scores, pairs=pairs, eras=self.eras, top_events=0)
-            fig.update_layout(hovermode="closest")  # a click must pick one line, not every line at that date
         else:
             fig = charts.build_score_lines_figure(
                 self.scores, method.column, pairs, method.label, method.axis_title, eras=self.eras
             )
-        fig.update_layout(
-            width=self.width, xaxis_range=[f"{settings.start:%Y-%m-%d}", f"{settings.end:%Y-%m-%d}"]
-        )
-        fig.update_layout(self._credit([a.to_plotly_json() for a in fig.layout.annotations]))
-        self._watch_clicks(self.tension, show_figure(self.tension, fig), "tension", self._tension_clicked)
+        # the dashboard's own settings go into the plain spec: nothing is validated again
+        spec = figure_spec(fig)
+        layout = spec["layout"]
+        if method.component is not None and not self.scores.empty:
+            layout["hovermode"] = "closest"  # a click must pick one line, not every line at that date
+        layout["width"] = self.width
+        window = [f"{settings.start:%Y-%m-%d}", f"{settings.end:%Y-%m-%d}"]
+        layout["xaxis"] = {**layout.get("xaxis", {}), "range": window}
+        layout |= self._credit(layout.get("annotations", []))
+        self._watch_clicks(self.tension, show_figure(self.tension, spec), "tension", self._tension_clicked)
 
     def _credit(self, annotations: Sequence[dict]) -> dict:
         """The layout change that makes the source line among ``annotations`` name the events scored.
@@ -284,19 +300,22 @@ class Dashboard:
         self._timelines[key] = built  # the most recent last; the oldest go past TIMELINES_KEPT
         while len(self._timelines) > TIMELINES_KEPT:
             del self._timelines[next(iter(self._timelines))]
-        fig, self._timeline_note, self._timeline_points = built
+        spec, self._timeline_note, self._timeline_points = built
         if self._timeline_points:
-            fig.update_layout(xaxis_range=self._timeline_range())
+            layout = spec["layout"]
+            xaxis = {**layout.get("xaxis", {}), "range": self._timeline_range()}
+            spec = spec | {"layout": layout | {"xaxis": xaxis}}  # the kept spec itself is left as it is
         self._timeline_faded = {}
-        added = show_figure(self.timeline, fig, extra=self._fade_changes())
+        added = show_figure(self.timeline, spec, extra=self._fade_changes())
         self._watch_clicks(self.timeline, added, "timeline", self._timeline_clicked)
 
-    def _build_timeline(self) -> tuple[go.Figure, str, list[tuple[int, list[str], np.ndarray]]]:
+    def _build_timeline(self) -> tuple[dict, str, list[tuple[int, list[str], np.ndarray]]]:
         """The timeline of the chosen pairs with the builder: every event (at most the most salient).
 
         Returns:
-            The figure, the note on the events left out (or ""), and per marker trace its index, the event
-            id of each point and the points' opacities.
+            The figure as a :func:`figure_spec` (kept, and shown again as it is), the note on the events
+            left out (or ""), and per marker trace its index, the event id of each point and the points'
+            opacities.
         """
         context = most_salient(self.context, self.max_timeline_events)
         note = (
@@ -320,13 +339,22 @@ class Dashboard:
                 margin={"b": 90},
             )
             fig.layout.annotations[-1].update(yshift=-60)  # the source note, closer without the slider
-        fig.update_layout(width=self.width)
+        spec = split_marker_traces(figure_spec(fig))  # a confidence filter fades whole traces
+        spec = merge_annotations(spec, "label-key", KEY_LINES)  # the key below: one text per column
+        layout = spec["layout"]
+        bottom = max(90, int(annotations_depth(spec, "label-key", KEY_LINE_PX + 0.5)) + 12)  # key in view
+        if layout.get("height") and bottom > (layout.get("margin") or {}).get("b", 0):
+            layout["height"] += bottom - layout["margin"]["b"]
+            layout["margin"] = layout["margin"] | {"b": bottom}
+        layout["width"] = self.width
         points = [
-            (i, [str(row[-1]) for row in trace.customdata], _opacities(trace))
-            for i, trace in enumerate(fig.data)
-            if trace.mode == "markers" and trace.customdata is not None and len(trace.customdata)
+            (i, [str(row[-1]) for row in trace["customdata"]], _opacities(trace))
+            for i, trace in enumerate(spec["data"])
+            if trace.get("mode") == "markers"
+            and trace.get("customdata") is not None
+            and len(trace["customdata"])
         ]
-        return fig, note, points
+        return spec, note, points
 
     def _timeline_range(self) -> list[str]:
         """The timeline's dates: the chosen months and 10 days either side."""
@@ -342,7 +370,9 @@ class Dashboard:
             if self._timeline_faded.get(i, ()) != faded:
                 opacity = base.copy()
                 opacity[list(faded)] = np.minimum(opacity[list(faded)], FADED_OPACITY)
-                changes[i] = {"marker.opacity": opacity}
+                # one number when every point has the same: the browser restyles, it does not replot
+                same = len(opacity) and (opacity == opacity[0]).all()
+                changes[i] = {"marker.opacity": float(opacity[0]) if same else opacity}
                 self._timeline_faded[i] = faded
         return changes
 
@@ -403,7 +433,7 @@ class Dashboard:
         """Show (and return) one event's details with its sources (title and link) and evidence quote."""
         event = self.state.event(event_id)
         self.detail.value = tables.render_event(
-            event, self.sources, faded=not self.state.is_selected(event_id)
+            event, self._source_records, faded=not self.state.is_selected(event_id)
         )
         self.waterfall_box.layout.display = "none"
         return event

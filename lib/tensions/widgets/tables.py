@@ -7,7 +7,7 @@ Every fragment is rendered by a template in ``templates/`` with autoescape on: t
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -57,14 +57,24 @@ def safe_url(url: object) -> str:
     return value if urlparse(value).scheme in ("http", "https") else ""
 
 
-def describe_sources(source_ids: object, sources: pd.DataFrame | None) -> list[dict]:
-    """The sources of an event (``S001;S004``) by title, link and publisher (ids when unknown)."""
+def source_records(sources: pd.DataFrame | None) -> dict[str, dict]:
+    """The sources table (indexed by ``source_id``) as one dict per source, to look sources up fast."""
+    return {} if sources is None else {str(k): v for k, v in sources.to_dict("index").items()}
+
+
+def describe_sources(source_ids: object, sources: pd.DataFrame | Mapping[str, Mapping] | None) -> list[dict]:
+    """The sources of an event (``S001;S004``) by title, link and publisher (ids when unknown).
+
+    ``sources`` is the sources table indexed by ``source_id`` or its :func:`source_records`.
+    """
+    if isinstance(sources, pd.DataFrame):
+        sources = source_records(sources)
     out = []
     for source_id in [s for s in text(source_ids).split(";") if s]:
-        if sources is None or source_id not in sources.index:
+        if sources is None or source_id not in sources:
             out.append({"source_id": source_id, "title": source_id, "url": "", "meta": ""})
             continue
-        row = sources.loc[source_id]
+        row = sources[source_id]
         meta = [text(row.get(k)) for k in ("publisher", "author", "published")]
         out.append(
             {
@@ -77,8 +87,12 @@ def describe_sources(source_ids: object, sources: pd.DataFrame | None) -> list[d
     return out
 
 
-def render_events_table(shown: pd.DataFrame, sources: pd.DataFrame | None, limit: int) -> str:
+def render_events_table(
+    shown: pd.DataFrame, sources: pd.DataFrame | Mapping[str, Mapping] | None, limit: int
+) -> str:
     """The events of the window, most recent first, at most ``limit`` rows; sources by title and link."""
+    if isinstance(sources, pd.DataFrame):
+        sources = source_records(sources)  # once per table, not one ``.loc`` per source of every row
     recent = shown.sort_values("date", ascending=False, kind="stable").head(limit)
     columns = [c for c in TABLE_COLUMNS if c in recent.columns or c == "sources"]
     rows = [
@@ -122,7 +136,7 @@ def render_breakdown(breakdown: pd.DataFrame, pair: str, day: pd.Timestamp, what
     )
 
 
-def render_event(event: pd.Series, sources: pd.DataFrame | None, faded: bool) -> str:
+def render_event(event: pd.Series, sources: pd.DataFrame | Mapping[str, Mapping] | None, faded: bool) -> str:
     """One event's details: what, who, when, its sources by title and link, the evidence quote."""
     fields = {name: text(event.get(name)) for name in event.index}
     fields["event_id"] = text(event.name)

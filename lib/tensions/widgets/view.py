@@ -95,6 +95,31 @@ def iso_days(dates: pd.Series) -> np.ndarray:
     return np.datetime_as_string(dates.to_numpy(dtype="datetime64[ns]"), unit="D")
 
 
+#: In plotly's widget module, an update from Python marks its restyle data with ``_doNotReportToPy`` so
+#: that the view does not report it back; plotly.js takes the mark for a trace attribute it does not know,
+#: and for an unknown attribute it computes and draws the whole figure again: every update from Python
+#: (a fade that only changes marker opacities, a new x range) cost a full redraw. The patch counts the
+#: updates from Python in progress on the view instead, and the view does not report while one is.
+UPDATE_MARKED = "ge._doNotReportToPy=!0,Md.default.update(this.el,ge,je,mt)"
+UPDATE_COUNTED = (
+    "this._fromPy=(this._fromPy||0)+1,"
+    "Promise.resolve(Md.default.update(this.el,ge,je,mt)).finally(()=>{this._fromPy--})"
+)
+REPORT_MARKED = "handle_plotly_update(ne){if(ne!=null&&!(ne.data"
+REPORT_COUNTED = "handle_plotly_update(ne){if(ne!=null&&!this._fromPy&&!(ne.data"
+
+
+def patch_widget_module(module: str) -> str | None:
+    """Plotly's widget module with updates from Python drawn as what they change (None: unknown module).
+
+    See :data:`UPDATE_MARKED`. Returns None when the module is not the one the patch knows (another plotly
+    version): the views then work as plotly ships them, only slower.
+    """
+    if module.count(UPDATE_MARKED) != 1 or module.count(REPORT_MARKED) != 1:
+        return None
+    return module.replace(UPDATE_MARKED, UPDATE_COUNTED).replace(REPORT_MARKED, REPORT_COUNTED)
+
+
 class FigureView(go.FigureWidget):
     """A ``go.FigureWidget`` whose synced state always describes the figure it shows.
 
@@ -102,8 +127,12 @@ class FigureView(go.FigureWidget):
     widgets after the notebook has run; a reloaded JupyterLab page) asks the kernel for the widget's state
     instead, and plotly only refreshes that state when the figure widget itself is displayed, not as a child
     of a box. This view answers such requests (ipywidgets' ``get_state``) from the current figure.
+
+    The browser side is plotly's widget module patched by :func:`patch_widget_module`, so that an update
+    redraws only what it changes (plotly's as it is when the patch does not apply).
     """
 
+    _esm = patch_widget_module(str(go.FigureWidget._esm)) or go.FigureWidget._esm
     _sent: list[dict]  # per trace, the property paths and values last sent (what the browser shows)
     _sent_layout: dict  # the layout paths and values last sent
 
@@ -252,7 +281,9 @@ def _record_layout(sent: dict, relayout: dict) -> None:
             sent[path] = value
 
 
-def show_figure(target: FigureView, source: go.Figure, extra: dict[int, dict] | None = None) -> list[int]:
+def show_figure(
+    target: FigureView, source: go.Figure | dict, extra: dict[int, dict] | None = None
+) -> list[int]:
     """Make ``target`` show ``source``, reusing its traces; return the indexes of the traces added.
 
     Trace ``i`` of ``source`` goes into trace ``i`` of ``target`` when both have the same type; traces the
@@ -262,15 +293,16 @@ def show_figure(target: FigureView, source: go.Figure, extra: dict[int, dict] | 
 
     Args:
         target: the widget.
-        source: the figure to show.
+        source: the figure to show, or its :func:`figure_spec` (left as it is: a spec kept for later is
+            shown again without being converted again).
         extra: trace index -> property paths to set in the same update (e.g. a fade of some points).
     """
-    spec = figure_spec(source)
+    spec = source if isinstance(source, dict) else figure_spec(source)
     traces = [
         {k: v for k, v in t.items() if k not in KEEP} | {"type": t.get("type", "scatter")}
         for t in spec.get("data", [])
     ]
-    layout = spec.get("layout", {})
+    layout = dict(spec.get("layout", {}))
     current = list(target.data)
     if any(t.type != new["type"] for t, new in zip(current, traces, strict=False)):
         target.data = []  # another kind of chart: start again (rare: the views keep their kinds)
@@ -303,3 +335,76 @@ def show_figure(target: FigureView, source: go.Figure, extra: dict[int, dict] | 
 def drawn_traces(target: go.FigureWidget, modes: tuple[str, ...]) -> list:
     """The visible traces of ``target`` drawn in one of ``modes`` with a name."""
     return [t for t in target.data if t.mode in modes and t.name and t.visible is not False]
+
+
+def _subset(value, rows: np.ndarray, n: int):
+    """``value`` at ``rows`` when it holds one value per point (``n`` of them), else ``value`` as it is."""
+    if isinstance(value, list | tuple | np.ndarray) and len(value) == n:
+        return np.asarray(value, dtype=object if isinstance(value, list | tuple) else None)[rows]
+    return value
+
+
+def split_marker_traces(spec: dict) -> dict:
+    """The figure ``spec`` with each marker trace split into one trace per marker symbol (in order).
+
+    A filter on what a symbol stands for (the timeline's symbols are confidence levels; its traces are
+    quad classes) then fades whole traces: one opacity per trace, which the browser restyles without
+    computing the plot again, where an opacity per point makes plotly compute and draw the whole figure.
+    A trace's marker opacity that is the same for all its points becomes one number.
+    """
+    data = []
+    for trace in spec.get("data", []):
+        marker = trace.get("marker") or {}
+        symbols = marker.get("symbol")
+        n = len(trace.get("x") if trace.get("x") is not None else [])
+        if trace.get("mode") != "markers" or not isinstance(symbols, list | tuple | np.ndarray) or not n:
+            data.append(trace)
+            continue
+        symbols = np.asarray(symbols, dtype=object)
+        for symbol in dict.fromkeys(symbols.tolist()):
+            rows = np.flatnonzero(symbols == symbol)
+            part = {k: _subset(v, rows, n) for k, v in trace.items() if k != "marker"}
+            part["marker"] = {k: _subset(v, rows, n) for k, v in marker.items()} | {"symbol": symbol}
+            opacity = part["marker"].get("opacity")
+            if isinstance(opacity, np.ndarray) and len(set(opacity.tolist())) == 1:
+                part["marker"]["opacity"] = float(opacity[0])
+            data.append(part)
+    return spec | {"data": data}
+
+
+def merge_annotations(spec: dict, name: str, lines: int) -> dict:
+    """The figure ``spec`` with its annotations named ``name`` merged into one per column (same ``x``).
+
+    Each annotation is a text element that plotly.js measures (a forced layout of the page) whenever it
+    draws the figure, twice when a new list of annotations comes with a full redraw. A numbered key of
+    eight entries in two columns drawn as two annotations costs a quarter of eight. The entries of a column
+    are stacked top first, each padded to ``lines`` lines so that they keep their rows.
+    """
+    notes = spec.get("layout", {}).get("annotations", [])
+    named = [note for note in notes if note.get("name") == name]
+    if len(named) < 2:
+        return spec
+    columns: dict = {}
+    for note in named:
+        columns.setdefault(note.get("x"), []).append(note)
+    merged = []
+    for column in columns.values():
+        column.sort(key=lambda note: -float(note.get("yshift") or 0))
+        texts = [str(note.get("text", "")) for note in column]
+        padded = [t + "<br>&nbsp;" * max(0, lines - 1 - t.count("<br>")) for t in texts[:-1]] + texts[-1:]
+        merged.append(column[0] | {"text": "<br>".join(padded)})
+    kept = [note for note in notes if note.get("name") != name]
+    return spec | {"layout": spec["layout"] | {"annotations": kept + merged}}
+
+
+def annotations_depth(spec: dict, name: str, line_px: float) -> float:
+    """How far below the plot (pixels) the annotations named ``name`` reach, anchored at its bottom edge.
+
+    >>> annotations_depth({"layout": {"annotations": [{"name": "k", "yshift": -100, "text": "a<br>b"}]}}, "k", 14)
+    128.0
+    """
+    notes = [n for n in spec.get("layout", {}).get("annotations", []) if n.get("name") == name]
+    return max(
+        (-float(n.get("yshift") or 0) + line_px * (str(n.get("text", "")).count("<br>") + 1) for n in notes),
+        default=0.0,
+    )
