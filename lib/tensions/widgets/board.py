@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +20,7 @@ from tensions.salience import most_salient
 from tensions.widgets import tables
 from tensions.widgets.controls import arrange, make_controls, read_settings
 from tensions.widgets.methods import METHODS
-from tensions.widgets.state import DashboardState
+from tensions.widgets.state import DashboardState, StateView
 from tensions.widgets.view import (
     FigureView,
     annotations_depth,
@@ -41,26 +39,6 @@ HINT = (
     "<i>Click a point on a tension line to see the events that make it up, or an event on the timeline to "
     "see its sources and evidence.</i>"
 )
-
-
-class StateView:
-    """A read-only attribute of the dashboard that is the attribute of the same name of its state.
-
-    Args:
-        doc: what the attribute holds.
-    """
-
-    def __init__(self, doc: str):
-        self.__doc__ = doc
-        self.name = ""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        """Remember the attribute's name."""
-        self.name = name
-
-    def __get__(self, board: Dashboard | None, owner: type | None = None):
-        """The state's attribute (the descriptor itself on the class)."""
-        return self if board is None else getattr(board.state, self.name)
 
 
 def _opacities(trace: dict) -> np.ndarray:
@@ -474,15 +452,9 @@ class Dashboard:
         """
         out_dir = paths.ensure_dir(Path(self.export_dir) if self.export_dir else paths.FIGURES_DIR)
         path = out_dir / f"dashboard-events-{self._stamp()}.csv"
-        part: Path | None = None
         try:
-            with tempfile.NamedTemporaryFile(dir=out_dir, suffix=".csv.part", delete=False) as handle:
-                part = Path(handle.name)
-            write_csv(self.table_frame(), part)  # formula cells neutralised
-            os.replace(part, path)
+            write_csv(self.table_frame(), path)  # formula cells neutralised; a temp file renamed into place
         except Exception as exc:
-            if part is not None:
-                part.unlink(missing_ok=True)
             self.export_output.value = tables.render_error(exc)
             raise
         self.export_output.value = tables.render_files([path], download=(path.name, path.read_bytes()))

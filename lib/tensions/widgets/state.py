@@ -178,3 +178,23 @@ class DashboardState:
     def is_selected(self, event_id: str) -> bool:
         """Whether the event passes the current filters."""
         return bool((self.selection["event_id"].astype("string") == event_id).any())
+
+
+class StateView:
+    """A read-only attribute of the dashboard that is the attribute of the same name of its state.
+
+    Args:
+        doc: what the attribute holds.
+    """
+
+    def __init__(self, doc: str):
+        self.__doc__ = doc
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        """Remember the attribute's name."""
+        self.name = name
+
+    def __get__(self, board: object | None, owner: type | None = None):
+        """The state's attribute (the descriptor itself on the class)."""
+        return self if board is None else getattr(board.state, self.name)
