@@ -35,6 +35,7 @@ from tensions.ingest.files import chunks, expand_paths, prepare
 from tensions.ingest.formats import SourceFormat, get_format
 from tensions.ingest.rejects import locate_rejects, parse_rejects, swallowed_lines, write_rejects
 from tensions.ingest.report import IngestError, IngestReport
+from tensions.ingest.seen import SeenIds
 from tensions.ingest.sqltext import Connection
 
 #: Rows per Arrow batch handed over by DuckDB.
@@ -104,7 +105,7 @@ class EventBatches:
             self.source_format.name, files=[str(p) for p in self.listed], file_errors=problems
         )
         self.rejects: list[pd.DataFrame] = []
-        self.seen_ids: set[str] = set()  # ids of the events kept so far: a repeated id is a duplicate
+        self.seen_ids = SeenIds()  # ids of the events kept so far: a repeated id is a duplicate
         self.handed: set[str] = set()  # ids handed over by a scan that stopped with an error, read again
 
     def __iter__(self) -> Iterator[pa.Table]:
@@ -194,7 +195,7 @@ class EventBatches:
         source, params = self.source_format.source_sql(files, origin, scan.table)
         query = stream_sql(self.source_format, source, self.filters, origin)
         texts = outcomes(self.source_format)
-        columns, fixed = handed_over(self.source_format), fixed_columns(self.source_format)
+        columns, fixed = [*handed_over(self.source_format), "id_hash"], fixed_columns(self.source_format)
         for batch in con.sql(query, params={**self.params, **params}).to_arrow_reader(self.batch_rows):
             count_batch(batch, texts, scan.counts, scan.rejected)
             bar.update(batch.num_rows)
@@ -214,10 +215,9 @@ class EventBatches:
         handed over twice.
         """
         for ids in scan.handed:
-            listed = ids.to_pylist()
-            self.report.kept -= len(listed)
-            self.seen_ids.difference_update(listed)
-            self.handed.update(listed)
+            self.report.kept -= len(ids)
+            self.seen_ids.forget(ids)
+            self.handed.update(ids.to_pylist())
 
     def _not_handed(self, kept: pa.Table) -> pa.Table:
         """``kept`` without the events handed over by a scan that stopped with an error (see :meth:`_forget`)."""
@@ -256,16 +256,11 @@ class EventBatches:
         """The rows of ``kept`` whose id was not kept before; the others counted as filtered duplicates."""
         if not kept.num_rows:
             return kept
-        ids = kept.column("event_id").to_pylist()
-        unique = set(ids)
-        if len(unique) == len(ids) and self.seen_ids.isdisjoint(unique):  # the usual case, without a loop
-            self.seen_ids |= unique
+        hashes = kept.column("id_hash").to_numpy()
+        fresh = self.seen_ids.first_seen(kept.column("event_id"), hashes)
+        if fresh is None:  # the usual case: every id new
             return kept
-        fresh = []
-        for rec_id in ids:
-            fresh.append(rec_id not in self.seen_ids)
-            self.seen_ids.add(rec_id)
-        repeated = len(ids) - sum(fresh)
+        repeated = len(fresh) - int(fresh.sum())
         counts["kept"] -= repeated
         counts[DUPLICATE] = counts.get(DUPLICATE, 0) + repeated
         return kept.filter(pa.array(fresh))

@@ -152,7 +152,8 @@ def stream_sql(source_format: SourceFormat, source: str, filters: str, origin: P
     """The one query of a scan: outcome codes, reasons, rejected records' keys, kept records' fields.
 
     Every record's ``code``, the text of record-specific outcomes, the rejected records' keys, and the kept
-    records' fields (NULL in the other records' rows).
+    records' id hash (``id_hash``, for :class:`tensions.ingest.seen.SeenIds`) and fields (NULL in the other
+    records' rows).
     """
     notes = source_format.notes_sql(origin)
     kept = ",\n        ".join(
@@ -167,6 +168,7 @@ def stream_sql(source_format: SourceFormat, source: str, filters: str, origin: P
             WHEN 11 THEN 'rejected: unknown country code ' || a2_code END AS reason,
         CASE WHEN code IN ({rejected}) THEN to_json([{", ".join(REJECT_KEYS[:-1])}, line_no::VARCHAR])
             END AS rejected,
+        CASE WHEN code = 0 THEN hash(rec_id) END AS id_hash,
         {kept}
     FROM classified"""
 
