@@ -541,3 +541,13 @@ def test_csv_confidence_must_be_one_of_ours(tmp_path):
     assert pd.read_csv(report.rejects_path)[["line", "reason"]].values.tolist() == [
         [3, "unknown confidence maybe"]
     ]
+
+
+@pytest.mark.parametrize(
+    "date", ["2024122", " 2024122", "2024122 ", "20241225x", "2024-1-1", "2024 1 1", "2024é01"]
+)
+def test_a_gdelt_date_is_eight_digits_exactly(tmp_path, date):
+    path = write(tmp_path / "dates.export.CSV", [gdelt2_line(1), gdelt2_line(2, date=date)])
+    events, report = read_events(path, source_format="gdelt2", rejects_dir=tmp_path)
+    assert (report.kept, report.rejected) == (1, 1)
+    assert report.reasons == {"rejected: invalid date": 1}

@@ -35,6 +35,11 @@ def _parquet_schema():
     return event_parquet_schema()
 
 
+#: Event columns whose values are (nearly) all distinct: written without a dictionary, which would only cost
+#: the hashing of every value before Parquet gives it up.
+DISTINCT_COLUMNS = ("event_id", "source_ids", "notes")
+
+
 def _output(path: str) -> Path:
     from tensions.outputs import OutputRefusedError, check_output_path
 
@@ -87,9 +92,14 @@ def _ingest(args: argparse.Namespace) -> int:
     )
     n_events = 0
     schema = _parquet_schema()
+    dictionary = [c for c in schema.names if c not in DISTINCT_COLUMNS]
     before = _identity(out)
     try:
-        with _exclusive(out), atomic_path(out) as temp, pq.ParquetWriter(temp, schema) as writer:
+        with (
+            _exclusive(out),
+            atomic_path(out) as temp,
+            pq.ParquetWriter(temp, schema, use_dictionary=dictionary) as writer,
+        ):
             for table in batches:  # batch by batch: memory holds one batch
                 writer.write_table(table.select(schema.names).cast(schema))
                 n_events += table.num_rows

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -125,7 +126,8 @@ def classify_sql(filters: str, source_format: SourceFormat) -> str:
     Country codes are looked up by a cast to an ENUM of the format's known codes, states first (see
     :mod:`tensions.ingest.lookups`). The dates are parameters ``$first_date`` and ``$last_date``.
     """
-    nul = " OR ".join(f"contains({c}, chr(0))" for c in TEXT_FIELDS)
+    # one search of the fields joined (NULL as empty) costs less than one per field
+    nul = f"contains(concat({', '.join(TEXT_FIELDS)}), chr(0))"
     kind = source_format.countries
     return f"""SELECT *, CASE
             WHEN NOT count_ok THEN 1
@@ -152,21 +154,25 @@ def stream_sql(source_format: SourceFormat, source: str, filters: str, origin: P
     """The one query of a scan: outcome codes, reasons, rejected records' keys, kept records' fields.
 
     Every record's ``code``, the text of record-specific outcomes, the rejected records' keys, and the kept
-    records' fields (NULL in the other records' rows).
+    records' id hash (``id_hash``, for :class:`tensions.ingest.seen.SeenIds`) and fields (NULL in the other
+    records' rows).
     """
     notes = source_format.notes_sql(origin)
     kept = ",\n        ".join(
         f"CASE WHEN code = 0 THEN {KEPT_COLUMNS[name].format(notes=notes)} END AS {name}"
         for name in handed_over(source_format)
     )
-    rejected = ", ".join(map(str, REJECTED_CODES))
+    # a test per code, not ``code IN (...)``: DuckDB makes a long IN list a join, which loses the order of the
+    # records (and the first of a repeated id would depend on the run)
+    rejected = " OR ".join(f"code = {c}" for c in REJECTED_CODES)
     return f"""WITH source AS ({source}), classified AS ({classify_sql(filters, source_format)})
     SELECT code,
         CASE code WHEN 3 THEN 'rejected: ' || extra_reject WHEN 6 THEN 'filtered: ' || extra_filter
             WHEN 10 THEN 'rejected: unknown country code ' || a1_code
             WHEN 11 THEN 'rejected: unknown country code ' || a2_code END AS reason,
-        CASE WHEN code IN ({rejected}) THEN to_json([{", ".join(REJECT_KEYS[:-1])}, line_no::VARCHAR])
+        CASE WHEN {rejected} THEN to_json([{", ".join(REJECT_KEYS[:-1])}, line_no::VARCHAR])
             END AS rejected,
+        CASE WHEN code = 0 THEN hash(rec_id) END AS id_hash,
         {kept}
     FROM classified"""
 
@@ -256,29 +262,73 @@ def event_schema() -> pa.Schema:
     return event_parquet_schema()
 
 
+def distinct_rows(columns: list[pa.Array | pa.ChunkedArray]) -> tuple[list[pa.Array], pa.Array] | None:
+    """The distinct combinations of ``columns`` (no NULL in them), and the index of each row's combination.
+
+    Columns such as actor, target and CAMEO code take few values together: what is derived from them alone is
+    computed once per combination, then taken for every row. ``None`` if a column holds a NULL.
+
+    >>> values, index = distinct_rows([pa.array(["RUS", "AZE", "RUS"]), pa.array(["AZE", "RUS", "AZE"])])
+    >>> [v.to_pylist() for v in values], index.to_pylist()
+    ([['RUS', 'AZE'], ['AZE', 'RUS']], [0, 1, 0])
+    """
+    encoded = []
+    for column in columns:
+        array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        if array.null_count:
+            return None
+        encoded.append(pc.dictionary_encode(array))
+    key = np.zeros(len(encoded[0]), dtype=np.int64)
+    for array in encoded:
+        key = key * len(array.dictionary) + array.indices.to_numpy().astype(np.int64)
+    distinct, index = np.unique(key, return_inverse=True)
+    values = []
+    for array in reversed(encoded):
+        size = len(array.dictionary)
+        values.append(pc.take(array.dictionary, pa.array(distinct % size)))
+        distinct = distinct // size
+    return values[::-1], pa.array(index.reshape(-1))
+
+
+def _pair_columns(kept: pa.Table) -> dict[str, pa.Array]:
+    """Quad class, title, pair and the CAMEO description (``what``) of the kept rows."""
+    codes, descriptions, roots, quads = cameo_arrays()
+    keys = [kept.column("actor"), kept.column("target"), kept.column("cameo_code")]
+    found = distinct_rows(keys)
+    (actor, target, cameo), index = found if found else (keys, None)
+    what = pc.fill_null(pc.take(descriptions, pc.index_in(cameo, value_set=codes)), "event")
+    out = {
+        "what": what,
+        "quad_class": pc.fill_null(
+            pc.take(quads, pc.index_in(pc.utf8_slice_codeunits(cameo, 0, 2), value_set=roots)), 0
+        ),
+        "title": pc.utf8_slice_codeunits(
+            pc.binary_join_element_wise(actor, " → ", target, ": ", what, ""), 0, 80
+        ),
+        "pair": pc.binary_join_element_wise(
+            pc.min_element_wise(actor, target), pc.max_element_wise(actor, target), "-"
+        ),
+    }
+    return out if index is None else {k: pc.take(v, index) for k, v in out.items()}
+
+
 def derive_columns(kept: pa.Table, fixed: dict[str, object] | None = None) -> pa.Table:
     """The kept fields -> the event columns (plus ``pair``), typed by :func:`event_schema`.
 
-    CAMEO description and quad class, title, themes and pair are derived here, the ``fixed`` columns filled
-    (:func:`fixed_columns`); an event column that no step provides is NULL.
+    CAMEO description and quad class, title, themes and pair are derived here (those of actor, target and code
+    alone once per combination, :func:`distinct_rows`), the ``fixed`` columns filled (:func:`fixed_columns`);
+    an event column that no step provides is NULL.
     """
-    codes, descriptions, roots, quads = cameo_arrays()
-    cameo, actor, target = kept.column("cameo_code"), kept.column("actor"), kept.column("target")
-    what = pc.fill_null(pc.take(descriptions, pc.index_in(cameo, value_set=codes)), "event")
-    quad = pc.fill_null(pc.take(quads, pc.index_in(pc.utf8_slice_codeunits(cameo, 0, 2), value_set=roots)), 0)
-    title = pc.utf8_slice_codeunits(pc.binary_join_element_wise(actor, " → ", target, ": ", what, ""), 0, 80)
+    paired = _pair_columns(kept)
+    what, quad = paired.pop("what"), paired["quad_class"]
     details = [pc.fill_null(kept.column(c), "") for c in ("actor_detail", "target_detail")]
     derived = {
-        "quad_class": quad,
-        "title": title,
+        **paired,
         "description": pc.binary_join_element_wise(what, " (", details[0], " → ", details[1], ")", ""),
         "themes": pc.if_else(pc.less(quad, 3), "diplomacy", "security"),
         "source_ids": kept.column("event_id"),
         "evidence": pa.nulls(kept.num_rows, pa.string()),
         "group_id": pa.nulls(kept.num_rows, pa.string()),
-        "pair": pc.binary_join_element_wise(
-            pc.min_element_wise(actor, target), pc.max_element_wise(actor, target), "-"
-        ),
     }
     n = kept.num_rows
     constant = {

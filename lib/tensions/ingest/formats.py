@@ -218,7 +218,11 @@ class Gdelt(SourceFormat):
         padded = len(self.field_counts) > 1
         columns = {
             "rec_id": "'gdelt:' || \"GLOBALEVENTID\"",
-            "date": "CASE WHEN regexp_full_match(\"SQLDATE\", '\\d{8}') "
+            # eight characters, the first and last of them digits: strptime then reads eight digits or
+            # nothing (it would take a 7-digit date, or one with a space before or after; a regular
+            # expression over every record costs more)
+            "date": 'CASE WHEN strlen("SQLDATE") = 8 AND "SQLDATE" >= \'0\' AND "SQLDATE" < \':\' '
+            "AND substr(\"SQLDATE\", 8, 1) BETWEEN '0' AND '9' "
             "THEN TRY_CAST(try_strptime(\"SQLDATE\", '%Y%m%d') AS DATE) END",
             "a1_code": '"Actor1CountryCode"',
             "a2_code": '"Actor2CountryCode"',

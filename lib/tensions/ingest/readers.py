@@ -49,6 +49,7 @@ as they are read).
 The work is split by job: :mod:`~tensions.ingest.files` (paths, zips), :mod:`~tensions.ingest.formats` and
 :mod:`~tensions.ingest.csv_formats` (one object per format), :mod:`~tensions.ingest.lookups` (countries, CAMEO),
 :mod:`~tensions.ingest.classify` (the one SQL pass), :mod:`~tensions.ingest.batches` (the streaming loop),
+:mod:`~tensions.ingest.seen` (the ids kept so far, for duplicates),
 :mod:`~tensions.ingest.rejects` and :mod:`~tensions.ingest.report` (the accounting).
 """
 

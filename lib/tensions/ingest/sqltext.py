@@ -102,6 +102,9 @@ class Connection:
         from tensions.ingest.lookups import define_lookups
 
         self.con.execute("SET enable_progress_bar = false")
+        # records are handed over in the order they were read (files as listed, lines in order), so that the
+        # first record of a repeated id is the one kept, run after run (the default, set here on purpose)
+        self.con.execute("SET preserve_insertion_order = true")
         self.con.execute("SET memory_limit = $1", [self.memory_limit])
         if self.tmp is not None:
             self.con.execute("SET temp_directory = $1", [str(self.tmp)])
