@@ -233,7 +233,7 @@ def main(argv: list[str]) -> int:
     rows = 1_000_000 if os.environ.get("BENCH_QUICK") == "1" else 10_000_000
     if argv:
         rows = int(argv[0])
-    bench_rejects(int(os.environ.get("BENCH_REJECT_LINES", "100000")), paths.BENCH_DIR)
+    bench_rejects(int(os.environ.get("BENCH_REJECT_LINES", "100000")), paths.ensure_dir(paths.BENCH_DIR))
     started = time.perf_counter()
     files = generate(paths.BENCH_DIR / "gdelt2-synthetic", rows)
     size = sum(f.stat().st_size for f in files) / 2**20

@@ -108,6 +108,31 @@ def _blank_areas(page) -> list[str]:
     )
 
 
+def _cut_or_touching_controls(page) -> list[str]:
+    """Controls whose text is cut (an ellipsis or hidden overflow) or whose boxes touch a neighbour's."""
+    return page.evaluate(
+        """() => {
+        const dash = document.querySelector('.tensions-dash');
+        const found = [];
+        for (const el of dash.querySelectorAll('button, .widget-readout, .widget-label')) {
+            if (el.offsetParent === null) continue;
+            if (el.scrollWidth > el.clientWidth + 1) found.push('cut: ' + el.textContent.trim());
+        }
+        for (const row of dash.querySelectorAll('.widget-hbox')) {
+            const kids = [...row.children].filter(k => k.offsetParent !== null && k.getClientRects().length);
+            for (let i = 1; i < kids.length; i++) {
+                const a = kids[i - 1].getBoundingClientRect(), b = kids[i].getBoundingClientRect();
+                const sameLine = a.top < b.bottom && b.top < a.bottom;
+                if (sameLine && b.left - a.right < 4)
+                    found.push('touching: ' + kids[i - 1].textContent.trim().slice(0, 40) + ' | '
+                               + kids[i].textContent.trim().slice(0, 40));
+            }
+        }
+        return found;
+    }"""
+    )
+
+
 def test_timeline_notebook_runs_all_in_jupyterlab(lab, browser):
     page = _page(browser)
     _run_all(page, lab, "01-event-timeline.ipynb")
@@ -125,6 +150,7 @@ def test_dashboard_in_jupyterlab_reacts_to_controls_and_clicks(lab, browser):
     assert not _errors(page, PANEL)
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=90_000)
     dash = page.locator(".tensions-dash").first
+    assert not _cut_or_touching_controls(page), "a control's text is cut or runs into its neighbour"
     status = dash.locator(".widget-html", has_text="pass the filters").first
     before_status = status.inner_text()
     line_index, line = _trace(page, 0, "t => t.name === 'AZE-RUS' && t.mode === 'lines'")

@@ -240,13 +240,13 @@ def make_controls(
             value="events' own weights",
             description="Goldstein weights",
             style=WIDE,
-            layout=w.Layout(width="300px"),
+            layout=w.Layout(width="300px", margin="2px 0 0 24px"),  # clear of the months readout
         ),
         "method": w.ToggleButtons(
             options=[(m.label, m.key) for m in METHODS.values()],
             value="index",
             description="Score",
-            style={**WIDE, "button_width": "150px"},
+            style={**WIDE, "button_width": "auto"},  # each label whole ("GDELT-style daily mean")
         ),
         "export": w.Button(description="Export view", icon="download", button_style="primary"),
         "export_table": w.Button(
