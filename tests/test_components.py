@@ -143,5 +143,10 @@ def test_pairs_in_any_order_and_case_and_misspellings_are_errors():
         select(ev, countries=["ruz"])
     with pytest.raises(ValueError, match="unknown quad class 5"):
         select(ev, quad_classes=[5])
+    assert select(ev, quad_classes=["material conflict", 3]).equals(select(ev, quad_classes=[4, 3]))
+    with pytest.raises(
+        ValueError, match="unknown quad class 'materal conflict'; did you mean 'Material conflict'"
+    ):
+        select(ev, quad_classes=["materal conflict"])
     with pytest.raises(ValueError, match="did you mean .*'AZE-RUS'"):
         select(ev, pairs=["AZE-RUZ"])

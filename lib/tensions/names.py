@@ -8,6 +8,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 
+from tensions.vocabulary import QUAD_NAMES
+
 
 def suggest(name: str, known: Iterable[str], n: int = 3) -> str:
     """The closest known values to ``name``, as text for an error message.
@@ -99,3 +101,20 @@ def check_values(kind: str, values: Iterable, known: Sequence, upper: bool = Fal
             raise ValueError(f"unknown {kind} {value!r}; {suggest(str(v), [str(k) for k in known])}")
         out.append(v)
     return out
+
+
+def read_quad_class(value: int | str) -> int:
+    """A quad class given as its number or name (any case) as its number.
+
+    Raises:
+        ValueError: naming the closest classes.
+
+    >>> read_quad_class("material conflict"), read_quad_class("3")
+    (4, 3)
+    """
+    by_name = {name.lower(): q for q, name in QUAD_NAMES.items()} | {str(q): q for q in QUAD_NAMES}
+    quad = by_name.get(str(value).strip().lower())
+    if quad is None or isinstance(value, float | bool):
+        names = list(QUAD_NAMES.values())
+        raise ValueError(f"unknown quad class {value!r}; {suggest(str(value).capitalize(), names)} (or 1-4)")
+    return quad

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from tensions.names import check_pairs, check_values
+from tensions.names import check_pairs, check_values, read_quad_class
 from tensions.vocabulary import CONFIDENCE_LEVELS, THEMES, levels_at_least
 
 #: Confidence levels from the most to the least certain (the event schema's levels).
@@ -30,7 +30,7 @@ def filter_events(
         pairs: pairs in any order and case (``"rus-aze"`` is ``"AZE-RUS"``).
         countries: keep events where actor or target is one of these ISO3 codes (any case).
         themes: keep events with at least one of these themes.
-        quad_classes: keep these quad classes (1-4).
+        quad_classes: keep these quad classes, as numbers (1-4) or names (`"Material conflict"`, any case).
         start: keep events dated on or after this day.
         end: keep events dated on or before this day.
         min_confidence: ``"confirmed"`` keeps only confirmed events, ``"reported"`` confirmed and
@@ -61,7 +61,7 @@ def filter_events(
         wanted = set(check_values("theme", themes, sorted(present | set(THEMES))))
         keep &= events["themes"].fillna("").map(lambda s: bool(wanted & set(str(s).split(";"))))
     if quad_classes is not None:
-        quads = check_values("quad class", [_quad(q) for q in quad_classes], [1, 2, 3, 4])
+        quads = [read_quad_class(q) for q in quad_classes]
         keep &= events["quad_class"].isin(quads)
     if start is not None:
         keep &= events["date"] >= pd.Timestamp(start)
@@ -70,13 +70,6 @@ def filter_events(
     if min_confidence is not None:
         keep &= events["confidence"].astype("string").isin(levels_at_least(min_confidence))
     return events[keep.astype(bool)].reset_index(drop=True)
-
-
-def _quad(value) -> int | str:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return str(value)
 
 
 def count_events(events: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:

@@ -33,6 +33,13 @@ DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "year")
 CONFIDENCE_LEVELS: tuple[str, ...] = ("confirmed", "reported", "alleged")
 #: Where an event comes from: the curated dataset, the analyst's own events, or machine-coded data.
 ORIGINS: tuple[str, ...] = ("curated", "own", "machine-coded")
+#: The CAMEO quad classes (``events.quad_class``), by number.
+QUAD_NAMES: dict[int, str] = {
+    1: "Verbal cooperation",
+    2: "Material cooperation",
+    3: "Verbal conflict",
+    4: "Material conflict",
+}
 #: The organisations a country's ``memberships`` may name.
 MEMBERSHIPS: tuple[str, ...] = ("CSTO", "EAEU", "CIS", "OTS", "OTS-observer", "SCO", "NATO", "EU", "GUAM")
 

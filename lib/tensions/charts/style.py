@@ -11,6 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from tensions.vocabulary import QUAD_NAMES  # noqa: F401  (charts read the names from here too)
+
 TEMPLATE_NAME = "tensions"
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 
@@ -28,12 +30,6 @@ PALETTE: tuple[str, ...] = (
 
 #: Quad classes: blue-green for cooperation, orange-red for conflict (verbal lighter than material).
 QUAD_COLORS: dict[int, str] = {1: "#56B4E9", 2: "#0072B2", 3: "#E69F00", 4: "#D55E00"}
-QUAD_NAMES: dict[int, str] = {
-    1: "Verbal cooperation",
-    2: "Material cooperation",
-    3: "Verbal conflict",
-    4: "Material conflict",
-}
 
 #: Fixed colours for the pairs analysts look at most; other pairs get a stable colour from their name.
 PAIR_COLORS: dict[str, str] = {

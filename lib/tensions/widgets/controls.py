@@ -10,7 +10,7 @@ import pandas as pd
 from traitlets import TraitError, Tuple, observe, validate
 
 from tensions.charts.style import QUAD_COLORS, QUAD_NAMES
-from tensions.names import check_values, suggest
+from tensions.names import check_values, read_quad_class
 from tensions.score.settings import ScoreSettings
 from tensions.select import CONFIDENCE_ORDER
 from tensions.widgets.methods import METHODS
@@ -82,7 +82,7 @@ class QuadPicker(w.HBox):
     def _validate_value(self, proposal) -> tuple[int, ...]:
         """Classes as sorted numbers; an unknown one is an error naming the closest."""
         try:
-            return tuple(sorted({read_quad(q) for q in proposal["value"]}))
+            return tuple(sorted({read_quad_class(q) for q in proposal["value"]}))
         except ValueError as exc:
             raise TraitError(str(exc)) from None
 
@@ -98,23 +98,6 @@ class QuadPicker(w.HBox):
     def _clicked(self, _change) -> None:
         if not self._showing:
             self.value = tuple(q for q, button in self.buttons.items() if button.value)
-
-
-def read_quad(value: int | str) -> int:
-    """A quad class given as its number or name (any case) as its number.
-
-    Raises:
-        ValueError: naming the closest classes.
-
-    >>> read_quad("material conflict"), read_quad("3")
-    (4, 3)
-    """
-    by_name = {name.lower(): q for q, name in QUAD_NAMES.items()} | {str(q): q for q in QUAD_NAMES}
-    quad = by_name.get(str(value).strip().lower())
-    if quad is None or isinstance(value, float | bool):
-        names = list(QUAD_NAMES.values())
-        raise ValueError(f"unknown quad class {value!r}; {suggest(str(value).capitalize(), names)} (or 1-4)")
-    return quad
 
 
 def default_pairs(known: list[str], pairs: Sequence[str] | None) -> list[str]:
@@ -191,7 +174,7 @@ def make_controls(
         freq="MS",
     )
     offered = known_themes(events)
-    quads = [read_quad(q) for q in quads]
+    quads = [read_quad_class(q) for q in quads]
     chosen_themes = check_values("theme", list(dict.fromkeys(themes)), offered)
     return {
         "pairs": NamePicker(
